@@ -1,0 +1,204 @@
+/* route: shortest paths, two-way rule, relays, tie-break stability, a gateway dying. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/route.h"
+#include "tests/tap.h"
+
+#define N 8
+
+static struct lsdb *
+graph(uint32_t n, const char *relays)
+{
+	struct lsdb *db = lsdb_new(n);
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		uint8_t id[ROUTE_ID_LEN] = { 0 };
+
+		id[0] = (uint8_t)(0x10 + i); /* id order = index order */
+		lsdb_node_set(db, i, id, relays == NULL || strchr(relays, (int)('a' + i)) != NULL);
+	}
+	return db;
+}
+
+/* Two-way link a–b with the same cost both ways; appends to existing links. */
+static void
+link2(struct lsdb *db, uint32_t a, uint32_t b, uint16_t cost)
+{
+	const struct route_link *old;
+	struct route_link buf[64];
+	size_t n, k;
+	uint32_t ends[2] = { a, b }, other[2] = { b, a };
+
+	for (k = 0; k < 2; k++) {
+		n = lsdb_links(db, ends[k], &old);
+		memcpy(buf, old, n * sizeof(*buf));
+		buf[n].neighbour = other[k];
+		buf[n].cost = cost;
+		lsdb_set_links(db, ends[k], buf, n + 1);
+	}
+}
+
+static void
+unlink_node_links(struct lsdb *db, uint32_t a)
+{
+	lsdb_set_links(db, a, NULL, 0);
+}
+
+int
+main(void)
+{
+	struct route_entry t[N];
+	struct lsdb *db;
+
+	/* Line a-b-c-d: d reached via b, cost adds up, hops counted. */
+	db = graph(4, NULL);
+	link2(db, 0, 1, 10);
+	link2(db, 1, 2, 10);
+	link2(db, 2, 3, 5);
+	route_table_clear(t, 4);
+	is_int(route_compute(db, 0, t), 0, "line: compute");
+	is_int(t[3].next_hop, 1, "line: d via b");
+	is_int(t[3].cost, 25, "line: cost 25");
+	is_int(t[3].hops, 3, "line: 3 hops");
+	is_int(t[0].next_hop, ROUTE_NONE, "line: self has no next hop");
+	lsdb_free(db);
+
+	/* One-way announcements are not links. */
+	db = graph(2, NULL);
+	{
+		struct route_link l = { 1, 10 };
+
+		is_int(lsdb_set_links(db, 0, &l, 1), 1, "set links reports a change");
+		is_int(lsdb_set_links(db, 0, &l, 1), 0, "identical links report no change");
+	}
+	route_table_clear(t, 2);
+	route_compute(db, 0, t);
+	is_int(t[1].next_hop, ROUTE_NONE, "one-way link is unusable");
+	is_int(lsdb_link_cost(db, 0, 1), ROUTE_COST_INF, "one-way link has no cost");
+	lsdb_free(db);
+
+	/*
+	 * Star: b (1) is the public gateway; a (0), c (2), d (3) behind NATs.
+	 * a reaches c and d via b.
+	 */
+	db = graph(4, NULL);
+	link2(db, 0, 1, 10);
+	link2(db, 2, 1, 10);
+	link2(db, 3, 1, 10);
+	route_table_clear(t, 4);
+	route_compute(db, 0, t);
+	ok(t[1].next_hop == 1 && t[2].next_hop == 1 && t[3].next_hop == 1,
+	   "star: everything via the gateway");
+	/* c and d become direct on their LAN: d's path from c is direct. */
+	link2(db, 2, 3, 5);
+	route_table_clear(t, 4);
+	route_compute(db, 2, t);
+	is_int(t[3].next_hop, 3, "LAN link: c reaches d directly");
+	is_int(t[0].next_hop, 1, "LAN link: c still reaches a via b");
+	lsdb_free(db);
+
+	/* Non-relay nodes are never transit: a-m-c where m is mobile. */
+	db = graph(3, "ac"); /* b (index 1) is not a relay */
+	link2(db, 0, 1, 1);
+	link2(db, 1, 2, 1);
+	route_table_clear(t, 3);
+	route_compute(db, 0, t);
+	is_int(t[1].next_hop, 1, "non-relay is reachable itself");
+	is_int(t[2].next_hop, ROUTE_NONE, "non-relay carries no transit");
+	lsdb_free(db);
+
+	/*
+	 * Tie-break: a (0) reaches d (3) via b (1) or c (2) at equal cost.
+	 * Fresh: smaller id wins (b). With c as previous next hop: c stays.
+	 */
+	db = graph(4, NULL);
+	link2(db, 0, 1, 10);
+	link2(db, 0, 2, 10);
+	link2(db, 1, 3, 10);
+	link2(db, 2, 3, 10);
+	route_table_clear(t, 4);
+	route_compute(db, 0, t);
+	is_int(t[3].next_hop, 1, "tie: fresh choice is the smaller id");
+	t[3].next_hop = 2;
+	route_compute(db, 0, t);
+	is_int(t[3].next_hop, 2, "tie: previous next hop is kept (no flapping)");
+	route_compute(db, 0, t);
+	is_int(t[3].next_hop, 2, "tie: stable over repeated computes");
+	/* A strictly better path wins over stickiness. */
+	link2(db, 0, 3, 5);
+	route_compute(db, 0, t);
+	is_int(t[3].next_hop, 3, "better path replaces the sticky one");
+	lsdb_free(db);
+
+	/* Gateway dying: two gateways b, c; b dies → d via c. */
+	db = graph(4, NULL);
+	link2(db, 0, 1, 10);
+	link2(db, 0, 2, 20);
+	link2(db, 1, 3, 10);
+	link2(db, 2, 3, 10);
+	route_table_clear(t, 4);
+	route_compute(db, 0, t);
+	is_int(t[3].next_hop, 1, "two gateways: cheaper b used");
+	lsdb_node_clear(db, 1);
+	route_compute(db, 0, t);
+	is_int(t[3].next_hop, 2, "gateway b gone: d via c");
+	is_int(t[3].cost, 30, "gateway b gone: cost via c");
+	is_int(t[1].next_hop, ROUTE_NONE, "dead gateway unreachable");
+	/* c withdraws all links: d unreachable. */
+	unlink_node_links(db, 2);
+	route_compute(db, 0, t);
+	is_int(t[3].next_hop, ROUTE_NONE, "no gateway left: d unreachable");
+	is_int(t[3].cost, ROUTE_COST_INF, "unreachable cost is infinite");
+	lsdb_free(db);
+
+	/* Random graphs: costs agree with Floyd–Warshall (all nodes relays). */
+	{
+		enum { M = 40 };
+		static uint32_t fw[M][M];
+		struct route_entry rt[M];
+		int round, bad = 0;
+		uint32_t i, j, k;
+
+		srand(7);
+		for (round = 0; round < 20; round++) {
+			db = graph(M, NULL);
+			for (i = 0; i < M; i++)
+				for (j = 0; j < M; j++)
+					fw[i][j] = i == j ? 0 : ROUTE_COST_INF;
+			for (k = 0; k < 3 * M; k++) {
+				uint32_t a = (uint32_t)rand() % M, b = (uint32_t)rand() % M;
+				uint16_t c = (uint16_t)(1 + rand() % 50);
+
+				if (a == b || fw[a][b] != ROUTE_COST_INF)
+					continue;
+				link2(db, a, b, c);
+				fw[a][b] = fw[b][a] = c;
+			}
+			for (k = 0; k < M; k++)
+				for (i = 0; i < M; i++)
+					for (j = 0; j < M; j++)
+						if (fw[i][k] != ROUTE_COST_INF &&
+						    fw[k][j] != ROUTE_COST_INF &&
+						    fw[i][k] + fw[k][j] < fw[i][j])
+							fw[i][j] = fw[i][k] + fw[k][j];
+			route_table_clear(rt, M);
+			route_compute(db, 0, rt);
+			for (j = 1; j < M; j++) {
+				if (rt[j].cost != fw[0][j])
+					bad++;
+				/* The next hop is a neighbour and lies on a shortest path. */
+				if (rt[j].next_hop != ROUTE_NONE &&
+				    lsdb_link_cost(db, 0, rt[j].next_hop) + fw[rt[j].next_hop][j] !=
+					    rt[j].cost)
+					bad++;
+			}
+			lsdb_free(db);
+		}
+		is_int(bad, 0, "20 random graphs: costs and next hops match Floyd-Warshall");
+	}
+	return tap_done();
+}
