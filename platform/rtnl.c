@@ -42,11 +42,11 @@
 #include "platform/rtnl.h"
 #include "src/log.h"
 
-#define RTNL_BUF_SIZE 32768  /* one dump datagram */
-#define RTNL_REQ_SIZE 512    /* our requests are small and fixed */
-#define RTNL_TIMEOUT_S 5     /* the kernel answers at once; this only guards a hang */
-#define RTNL_DUMP_TRIES 5    /* for NLM_F_DUMP_INTR */
-#define RTNL_MON_BATCH 256   /* datagrams per rtnl_monitor_read before yielding */
+#define RTNL_BUF_SIZE   32768 /* one dump datagram */
+#define RTNL_REQ_SIZE   512   /* our requests are small and fixed */
+#define RTNL_TIMEOUT_S  5     /* the kernel answers at once; this only guards a hang */
+#define RTNL_DUMP_TRIES 5     /* for NLM_F_DUMP_INTR */
+#define RTNL_MON_BATCH  256   /* datagrams per rtnl_monitor_read before yielding */
 #define RTNL_MON_RCVBUF (1 << 20)
 
 struct rtnl {
@@ -252,7 +252,8 @@ rtnl_parse_error(struct rtnl *r, const struct nlmsghdr *nlh)
 	if (e->error == 0)
 		return 0;
 	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
-		if (!(nlh->nlmsg_flags & NLM_F_CAPPED) && e->msg.nlmsg_len >= sizeof(struct nlmsghdr))
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED) &&
+		    e->msg.nlmsg_len >= sizeof(struct nlmsghdr))
 			off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
 		if (off <= plen)
 			rtnl_extack(r, (const char *)e + off, plen - off);
@@ -272,7 +273,7 @@ rtnl_parse_done(struct rtnl *r, const struct nlmsghdr *nlh)
 	memcpy(&status, mnl_nlmsg_get_payload(nlh), sizeof(status));
 	if (status < 0 && (nlh->nlmsg_flags & NLM_F_ACK_TLVS))
 		rtnl_extack(r, (const char *)mnl_nlmsg_get_payload(nlh) + sizeof(int),
-			    plen - sizeof(int));
+		            plen - sizeof(int));
 	return status < 0 ? status : 0;
 }
 
@@ -344,7 +345,7 @@ out:
 		err = -EINTR;
 	if (err < 0)
 		log_debug("rtnl: request %u failed: %s%s%s", type, strerror(-err),
-			  r->errmsg[0] ? ": " : "", r->errmsg);
+		          r->errmsg[0] ? ": " : "", r->errmsg);
 	return err;
 }
 
@@ -367,7 +368,7 @@ rtnl_req_init(union rtnl_req *req, uint16_t type, uint16_t flags)
  */
 static int
 rtnl_dump(struct rtnl *r, uint16_t type, int family, size_t hdrlen, rtnl_msg_fn fn,
-	  struct rtnl_vec *v)
+          struct rtnl_vec *v)
 {
 	union rtnl_req req;
 	int err = -EINTR, i;
@@ -561,8 +562,7 @@ rtnl_link_dump(struct rtnl *r, struct rtnl_link **out, size_t *n)
 	struct rtnl_vec v = {.size = sizeof(struct rtnl_link)};
 	int err;
 
-	err = rtnl_dump(r, RTM_GETLINK, AF_UNSPEC, sizeof(struct ifinfomsg), rtnl_link_dump_cb,
-			&v);
+	err = rtnl_dump(r, RTM_GETLINK, AF_UNSPEC, sizeof(struct ifinfomsg), rtnl_link_dump_cb, &v);
 	if (err < 0) {
 		free(v.items);
 		return err;
@@ -604,15 +604,14 @@ rtnl_addr_parse(const struct nlmsghdr *nlh, struct rtnl_addr *out)
 
 static int
 rtnl_addr_msg(struct rtnl *r, uint16_t type, uint16_t nlflags, int ifindex,
-	      const struct ipaddr *addr, unsigned prefixlen, uint32_t flags)
+              const struct ipaddr *addr, unsigned prefixlen, uint32_t flags)
 {
 	union rtnl_req req;
 	struct nlmsghdr *nlh;
 	struct ifaddrmsg *ifa;
 	size_t alen;
 
-	if (ifindex <= 0 || addr == NULL ||
-	    (addr->family != AF_INET && addr->family != AF_INET6) ||
+	if (ifindex <= 0 || addr == NULL || (addr->family != AF_INET && addr->family != AF_INET6) ||
 	    prefixlen > ipaddr_bits(addr))
 		return -EINVAL;
 	alen = ipaddr_len(addr);
@@ -632,10 +631,10 @@ rtnl_addr_msg(struct rtnl *r, uint16_t type, uint16_t nlflags, int ifindex,
 
 int
 rtnl_addr_add(struct rtnl *r, int ifindex, const struct ipaddr *addr, unsigned prefixlen,
-	      uint32_t flags)
+              uint32_t flags)
 {
-	int err = rtnl_addr_msg(r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifindex, addr,
-				prefixlen, flags);
+	int err = rtnl_addr_msg(r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifindex, addr, prefixlen,
+	                        flags);
 
 	return err == -EEXIST ? 1 : err;
 }
@@ -685,8 +684,8 @@ rtnl_addr_dump(struct rtnl *r, int ifindex, int family, struct rtnl_addr **out, 
 
 	if (family != AF_UNSPEC && family != AF_INET && family != AF_INET6)
 		return -EINVAL;
-	err = rtnl_dump(r, RTM_GETADDR, family, sizeof(struct ifaddrmsg), rtnl_addr_dump_cb,
-			&ctx.v);
+	err =
+	    rtnl_dump(r, RTM_GETADDR, family, sizeof(struct ifaddrmsg), rtnl_addr_dump_cb, &ctx.v);
 	if (err < 0) {
 		free(ctx.v.items);
 		return err;
@@ -743,8 +742,8 @@ rtnl_route_msg(struct rtnl *r, uint16_t type, uint16_t nlflags, const struct rtn
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 
-	if ((dst->family != AF_INET && dst->family != AF_INET6) ||
-	    rt->dst.len > ipaddr_bits(dst) || rt->oif < 0 || (type == RTM_NEWROUTE && rt->oif == 0))
+	if ((dst->family != AF_INET && dst->family != AF_INET6) || rt->dst.len > ipaddr_bits(dst) ||
+	    rt->oif < 0 || (type == RTM_NEWROUTE && rt->oif == 0))
 		return -EINVAL;
 	nlh = rtnl_req_init(&req, type, nlflags);
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
@@ -852,8 +851,7 @@ rtnl_route_flush_proto(struct rtnl *r, int ifindex, uint8_t proto)
 /* --- monitor -------------------------------------------------------------------- */
 
 int
-rtnl_monitor_open(struct rtnl_monitor **out, unsigned opts, int rcvbuf, rtnl_event_fn fn,
-		  void *arg)
+rtnl_monitor_open(struct rtnl_monitor **out, unsigned opts, int rcvbuf, rtnl_event_fn fn, void *arg)
 {
 	unsigned groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR;
 	struct rtnl_monitor *m;
@@ -936,12 +934,13 @@ rtnl_monitor_parse(const struct nlmsghdr *nlh, struct rtnl_event *ev)
 		return rtnl_link_parse(nlh, &ev->link);
 	case RTM_NEWADDR:
 	case RTM_DELADDR:
-		ev->type = nlh->nlmsg_type == RTM_NEWADDR ? RTNL_EV_ADDR_ADDED : RTNL_EV_ADDR_REMOVED;
+		ev->type =
+		    nlh->nlmsg_type == RTM_NEWADDR ? RTNL_EV_ADDR_ADDED : RTNL_EV_ADDR_REMOVED;
 		return rtnl_addr_parse(nlh, &ev->addr);
 	case RTM_NEWROUTE:
 	case RTM_DELROUTE:
 		ev->type =
-			nlh->nlmsg_type == RTM_NEWROUTE ? RTNL_EV_ROUTE_ADDED : RTNL_EV_ROUTE_REMOVED;
+		    nlh->nlmsg_type == RTM_NEWROUTE ? RTNL_EV_ROUTE_ADDED : RTNL_EV_ROUTE_REMOVED;
 		return rtnl_route_parse(nlh, &ev->route);
 	default:
 		return -ENOENT;
@@ -968,7 +967,7 @@ rtnl_monitor_read(struct rtnl_monitor *m)
 			if (errno == ENOBUFS || errno == ENOSPC) { /* overflow, or truncated */
 				if (!m->overflow)
 					log_warnx("rtnl: monitor lost events (%s), resynchronising",
-						  strerror(errno));
+					          strerror(errno));
 				m->overflow = true;
 				continue;
 			}
@@ -1079,7 +1078,7 @@ rtnl_forwarding_enable(struct rtnl_forwarding *st, bool ipv6)
 	err = rtnl_forwarding_on(RTNL_FWD_V6, &st->old_v6);
 	if (err == 0 && st->old_v6 >= 0)
 		log_info("rtnl: note: with IPv6 forwarding on, the kernel ignores router "
-			 "advertisements on interfaces whose accept_ra is not 2");
+		         "advertisements on interfaces whose accept_ra is not 2");
 	return err;
 }
 
@@ -1131,7 +1130,7 @@ rtnl_link_find(const struct rtnl_link *links, size_t n, int ifindex)
 
 static bool
 rtnl_candidate_ok(const struct rtnl_addr *a, const struct rtnl_link *links, size_t nlinks,
-		  int exclude_ifindex, const struct ipprefix *overlay)
+                  int exclude_ifindex, const struct ipprefix *overlay)
 {
 	const struct rtnl_link *l;
 
@@ -1156,9 +1155,9 @@ rtnl_candidate_ok(const struct rtnl_addr *a, const struct rtnl_link *links, size
 }
 
 size_t
-rtnl_candidates_filter(const struct rtnl_addr *addrs, size_t naddrs,
-		       const struct rtnl_link *links, size_t nlinks, int exclude_ifindex,
-		       const struct ipprefix *overlay, struct rtnl_addr *out, size_t max)
+rtnl_candidates_filter(const struct rtnl_addr *addrs, size_t naddrs, const struct rtnl_link *links,
+                       size_t nlinks, int exclude_ifindex, const struct ipprefix *overlay,
+                       struct rtnl_addr *out, size_t max)
 {
 	size_t i, j, n = 0;
 
@@ -1176,7 +1175,7 @@ rtnl_candidates_filter(const struct rtnl_addr *addrs, size_t naddrs,
 
 int
 rtnl_local_candidates(struct rtnl *r, int exclude_ifindex, const struct ipprefix *overlay,
-		      struct rtnl_addr *out, size_t max)
+                      struct rtnl_addr *out, size_t max)
 {
 	struct rtnl_link *links = NULL;
 	struct rtnl_addr *addrs = NULL;
@@ -1192,7 +1191,7 @@ rtnl_local_candidates(struct rtnl *r, int exclude_ifindex, const struct ipprefix
 		return err;
 	}
 	n = rtnl_candidates_filter(addrs, naddrs, links, nlinks, exclude_ifindex, overlay, out,
-				   max);
+	                           max);
 	free(links);
 	free(addrs);
 	return (int)n;

@@ -109,7 +109,7 @@ int rtnl_link_dump(struct rtnl *r, struct rtnl_link **out, size_t *n);
  * may add IFA_F_NODAD. 0 added, 1 already present.
  */
 int rtnl_addr_add(struct rtnl *r, int ifindex, const struct ipaddr *addr, unsigned prefixlen,
-		  uint32_t flags);
+                  uint32_t flags);
 /* 0 removed, 1 was not there. */
 int rtnl_addr_del(struct rtnl *r, int ifindex, const struct ipaddr *addr, unsigned prefixlen);
 /*
@@ -180,7 +180,7 @@ struct rtnl_monitor;
  * free with rtnl_monitor_close.
  */
 int rtnl_monitor_open(struct rtnl_monitor **out, unsigned opts, int rcvbuf, rtnl_event_fn fn,
-		      void *arg);
+                      void *arg);
 /* The non-blocking fd to watch for EV_READ. */
 int rtnl_monitor_fd(const struct rtnl_monitor *m);
 /*
@@ -206,7 +206,10 @@ struct rtnl_forwarding {
 	int old_v6;
 };
 
-#define RTNL_FORWARDING_INIT { -1, -1 }
+#define RTNL_FORWARDING_INIT                                                                       \
+	{                                                                                          \
+		-1, -1                                                                             \
+	}
 
 /*
  * Turns IPv4 forwarding on (and IPv6 when ipv6), remembering the old values
@@ -227,10 +230,10 @@ int rtnl_forwarding_restore(struct rtnl_forwarding *st);
  * are dropped; order is kept. Writes at most max to out; returns the count.
  */
 size_t rtnl_candidates_filter(const struct rtnl_addr *addrs, size_t naddrs,
-			      const struct rtnl_link *links, size_t nlinks, int exclude_ifindex,
-			      const struct ipprefix *overlay, struct rtnl_addr *out, size_t max);
+                              const struct rtnl_link *links, size_t nlinks, int exclude_ifindex,
+                              const struct ipprefix *overlay, struct rtnl_addr *out, size_t max);
 /* Dumps links and addresses and applies the filter. Returns the count or -errno. */
 int rtnl_local_candidates(struct rtnl *r, int exclude_ifindex, const struct ipprefix *overlay,
-			  struct rtnl_addr *out, size_t max);
+                          struct rtnl_addr *out, size_t max);
 
 #endif
