@@ -54,7 +54,7 @@ struct rtnl {
 	uint32_t portid;
 	uint32_t seq;
 	char errmsg[256];
-	char buf[RTNL_BUF_SIZE];
+	_Alignas(struct nlmsghdr) char buf[RTNL_BUF_SIZE]; /* messages are parsed in place */
 };
 
 struct rtnl_monitor {
@@ -62,7 +62,7 @@ struct rtnl_monitor {
 	rtnl_event_fn fn;
 	void *arg;
 	bool overflow; /* ENOBUFS seen; discarding until the queue is empty */
-	char buf[RTNL_BUF_SIZE];
+	_Alignas(struct nlmsghdr) char buf[RTNL_BUF_SIZE]; /* messages are parsed in place */
 };
 
 /* Called for each data message of a reply; returns 0 or -errno. */

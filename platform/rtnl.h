@@ -147,7 +147,8 @@ int rtnl_route_flush_proto(struct rtnl *r, int ifindex, uint8_t proto);
 
 enum rtnl_event_type {
 	RTNL_EV_LINK_ADDED,   /* .link; a new link (or one moved into this namespace) */
-	RTNL_EV_LINK_CHANGED, /* .link; .changed = IFF_* bits that flipped (IFF_UP: up/down) */
+	RTNL_EV_LINK_CHANGED, /* .link; .changed = IFF_* bits that flipped (IFF_UP: up/down;
+	                         0: only attributes such as MTU or name changed) */
 	RTNL_EV_LINK_REMOVED, /* .link */
 	RTNL_EV_ADDR_ADDED,   /* .addr (also sent when flags change, e.g. DAD finished) */
 	RTNL_EV_ADDR_REMOVED, /* .addr */
