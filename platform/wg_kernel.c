@@ -26,7 +26,7 @@
 #include "platform/wg_kernel_msg.h"
 #include "src/log.h"
 
-#define WG_KERNEL_RXBUF 32768 /* the most the kernel puts in one dump datagram */
+#define WG_KERNEL_RXBUF      32768 /* the most the kernel puts in one dump datagram */
 #define WG_KERNEL_DUMP_TRIES 5
 
 struct wg_kernel {
@@ -245,7 +245,7 @@ wg_kernel_set(struct wg_kernel *k, const struct wg_device *dev)
 			rc = kernel_wait_ack(k);
 		if (rc < 0) {
 			log_debug("wg_kernel: set %s: chunk %u: %s", dev->name, chunk,
-				  wg_kernel_strerror(rc));
+			          wg_kernel_strerror(rc));
 			break;
 		}
 	}
@@ -349,7 +349,7 @@ kernel_ops_set(void *ctx, const struct wg_device *dev)
 }
 
 const struct wg_backend_ops wg_kernel_ops = {
-	.name = "kernel",
-	.get = kernel_ops_get,
-	.set = kernel_ops_set,
+    .name = "kernel",
+    .get = kernel_ops_get,
+    .set = kernel_ops_set,
 };

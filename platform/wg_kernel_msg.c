@@ -31,7 +31,7 @@
  * The kernel's WireGuard generic netlink ABI (include/uapi/linux/wireguard.h,
  * stable since Linux 5.6), for systems whose headers predate it.
  */
-#define WG_GENL_NAME "wireguard"
+#define WG_GENL_NAME    "wireguard"
 #define WG_GENL_VERSION 1
 enum wg_cmd { WG_CMD_GET_DEVICE, WG_CMD_SET_DEVICE };
 enum wgdevice_flag { WGDEVICE_F_REPLACE_PEERS = 1U << 0 };
@@ -80,7 +80,7 @@ enum wgallowedip_attribute {
 
 static struct nlmsghdr *
 msg_start(void *buf, size_t buflen, uint16_t type, uint16_t flags, uint32_t seq, uint8_t cmd,
-	  uint8_t version)
+          uint8_t version)
 {
 	struct nlmsghdr *nlh;
 	struct genlmsghdr *genl;
@@ -110,7 +110,8 @@ attr_walk(const void *payload, size_t len, attr_cb_fn cb, void *arg)
 
 	if (len > INT_MAX)
 		return -EBADMSG;
-	mnl_attr_for_each_payload(payload, len) {
+	for (attr = payload; mnl_attr_ok(attr, (int)(end - (const char *)attr));
+	     attr = mnl_attr_next(attr)) {
 		rc = cb(attr, arg);
 		if (rc < 0)
 			return rc;
@@ -140,7 +141,7 @@ genl_walk(const struct nlmsghdr *nlh, uint8_t cmd, attr_cb_fn cb, void *arg)
 	if (genl->cmd != cmd)
 		return -EPROTO;
 	return attr_walk(mnl_nlmsg_get_payload_offset(nlh, GENL_HDRLEN_ALIGNED),
-			 mnl_nlmsg_get_payload_len(nlh) - GENL_HDRLEN_ALIGNED, cb, arg);
+	                 mnl_nlmsg_get_payload_len(nlh) - GENL_HDRLEN_ALIGNED, cb, arg);
 }
 
 /* NLMSG_ERROR: 0 for an ack, else the kernel's -errno. */
@@ -180,7 +181,7 @@ msg_done(const struct nlmsghdr *nlh)
  */
 static int
 msg_walk(const void *buf, size_t len, uint32_t seq, uint32_t portid, uint16_t type, msg_cb_fn cb,
-	 void *arg, bool *intr, bool *ended)
+         void *arg, bool *intr, bool *ended)
 {
 	const struct nlmsghdr *nlh = buf;
 	int left, rc;
@@ -246,7 +247,7 @@ set_put_allowedip(struct nlmsghdr *nlh, size_t buflen, const struct wg_allowedip
 		return 0;
 	if (!mnl_attr_put_u16_check(nlh, buflen, WGALLOWEDIP_A_FAMILY, p->addr.family) ||
 	    !mnl_attr_put_check(nlh, buflen, WGALLOWEDIP_A_IPADDR, ipaddr_len(&p->addr),
-				p->addr.bytes) ||
+	                        p->addr.bytes) ||
 	    !mnl_attr_put_u8_check(nlh, buflen, WGALLOWEDIP_A_CIDR_MASK, p->len)) {
 		mnl_attr_nest_cancel(nlh, nest);
 		return 0;
@@ -276,7 +277,7 @@ set_put_peer_head(struct nlmsghdr *nlh, size_t buflen, const struct wg_peer *pee
 		return 1;
 	if ((peer->flags & WGPEER_HAS_PRESHARED_KEY) &&
 	    !mnl_attr_put_check(nlh, buflen, WGPEER_A_PRESHARED_KEY, WG_KEY_LEN,
-				peer->preshared_key))
+	                        peer->preshared_key))
 		return 0;
 	if (peer->flags & WGPEER_HAS_ENDPOINT) {
 		struct sockaddr_storage ss;
@@ -289,7 +290,7 @@ set_put_peer_head(struct nlmsghdr *nlh, size_t buflen, const struct wg_peer *pee
 	}
 	if ((peer->flags & WGPEER_HAS_KEEPALIVE) &&
 	    !mnl_attr_put_u16_check(nlh, buflen, WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL,
-				    peer->keepalive_s))
+	                            peer->keepalive_s))
 		return 0;
 	return 1;
 }
@@ -398,7 +399,7 @@ set_put_device(struct nlmsghdr *nlh, size_t buflen, const struct wg_device *dev)
 
 int
 wg_kernel_msg_set_next(struct wg_kernel_msg_set *it, void *buf, size_t buflen, uint16_t family,
-		       uint32_t seq)
+                       uint32_t seq)
 {
 	const struct wg_device *dev = it->dev;
 	struct nlmsghdr *nlh;
@@ -412,7 +413,7 @@ wg_kernel_msg_set_next(struct wg_kernel_msg_set *it, void *buf, size_t buflen, u
 	    (dev->name[0] == '\0' || strnlen(dev->name, sizeof(dev->name)) == sizeof(dev->name)))
 		return -EINVAL;
 	nlh = msg_start(buf, buflen, family, NLM_F_REQUEST | NLM_F_ACK, seq, WG_CMD_SET_DEVICE,
-			WG_GENL_VERSION);
+	                WG_GENL_VERSION);
 	if (nlh == NULL)
 		return -EMSGSIZE;
 	if (dev->ifindex != 0) {
@@ -456,15 +457,14 @@ wg_kernel_msg_set_next(struct wg_kernel_msg_set *it, void *buf, size_t buflen, u
 /* ---- GET_DEVICE: the dump ------------------------------------------------- */
 
 int
-wg_kernel_msg_get_build(void *buf, size_t buflen, uint16_t family, uint32_t seq,
-			const char *ifname)
+wg_kernel_msg_get_build(void *buf, size_t buflen, uint16_t family, uint32_t seq, const char *ifname)
 {
 	struct nlmsghdr *nlh;
 
 	if (ifname == NULL || ifname[0] == '\0' || strnlen(ifname, IFNAMSIZ) == IFNAMSIZ)
 		return -EINVAL;
 	nlh = msg_start(buf, buflen, family, NLM_F_REQUEST | NLM_F_DUMP, seq, WG_CMD_GET_DEVICE,
-			WG_GENL_VERSION);
+	                WG_GENL_VERSION);
 	if (nlh == NULL || !mnl_attr_put_strz_check(nlh, buflen, WGDEVICE_A_IFNAME, ifname))
 		return -EMSGSIZE;
 	return (int)nlh->nlmsg_len;
@@ -558,7 +558,7 @@ dump_peer_attr_cb(const struct nlattr *attr, void *arg)
 		memset(&ss, 0, sizeof(ss));
 		memcpy(&ss, mnl_attr_get_payload(attr), len);
 		if (endpoint_from_sockaddr(&peer->endpoint, (const struct sockaddr *)&ss,
-					   (socklen_t)len) < 0)
+		                           (socklen_t)len) < 0)
 			return -EBADMSG;
 		peer->flags |= WGPEER_HAS_ENDPOINT;
 		break;
@@ -703,7 +703,7 @@ wg_kernel_msg_dump_parse(struct wg_kernel_msg_dump *d, const void *buf, size_t l
 	int rc;
 
 	rc = msg_walk(buf, len, d->seq, d->portid, d->family, d->dev != NULL ? dump_msg_cb : NULL,
-		      d->dev, &d->interrupted, &d->ended);
+	              d->dev, &d->interrupted, &d->ended);
 	if (rc == 0 && d->interrupted)
 		return -EINTR;
 	return rc;
@@ -717,7 +717,7 @@ wg_kernel_msg_family_build(void *buf, size_t buflen, uint32_t seq, const char *n
 	struct nlmsghdr *nlh;
 
 	nlh = msg_start(buf, buflen, GENL_ID_CTRL, NLM_F_REQUEST | NLM_F_ACK, seq,
-			CTRL_CMD_GETFAMILY, 1);
+	                CTRL_CMD_GETFAMILY, 1);
 	if (nlh == NULL || !mnl_attr_put_strz_check(nlh, buflen, CTRL_ATTR_FAMILY_NAME, name))
 		return -EMSGSIZE;
 	return (int)nlh->nlmsg_len;
@@ -744,7 +744,7 @@ family_msg_cb(const struct nlmsghdr *nlh, void *arg)
 
 int
 wg_kernel_msg_family_parse(const void *buf, size_t len, uint32_t seq, uint32_t portid,
-			   uint16_t *family)
+                           uint16_t *family)
 {
 	bool ended = false;
 

@@ -62,12 +62,12 @@ void wg_kernel_msg_set_init(struct wg_kernel_msg_set *it, const struct wg_device
  * make progress, -EINVAL for a device the kernel cannot take (empty name, a
  * peer without public key, an allowed IP or endpoint of no family).
  */
-int wg_kernel_msg_set_next(struct wg_kernel_msg_set *it, void *buf, size_t buflen,
-			   uint16_t family, uint32_t seq);
+int wg_kernel_msg_set_next(struct wg_kernel_msg_set *it, void *buf, size_t buflen, uint16_t family,
+                           uint32_t seq);
 
 /* A WG_CMD_GET_DEVICE dump request for ifname. Returns its length or -errno. */
 int wg_kernel_msg_get_build(void *buf, size_t buflen, uint16_t family, uint32_t seq,
-			    const char *ifname);
+                            const char *ifname);
 
 /*
  * State of one dump being parsed. Set family, seq, portid and dev (the
@@ -104,7 +104,7 @@ int wg_kernel_msg_family_build(void *buf, size_t buflen, uint32_t seq, const cha
  * such family), -EBADMSG/-ESRCH/-EPROTO as above.
  */
 int wg_kernel_msg_family_parse(const void *buf, size_t len, uint32_t seq, uint32_t portid,
-			       uint16_t *family);
+                               uint16_t *family);
 
 /*
  * Parse one datagram answering a request sent with NLM_F_ACK. Returns 1 when
@@ -113,6 +113,6 @@ int wg_kernel_msg_family_parse(const void *buf, size_t len, uint32_t seq, uint32
  * was read, i.e. nothing more of this answer is pending.
  */
 int wg_kernel_msg_ack_parse(const void *buf, size_t len, uint32_t seq, uint32_t portid,
-			    bool *ended);
+                            bool *ended);
 
 #endif

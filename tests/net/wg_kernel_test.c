@@ -35,7 +35,7 @@
 #include "platform/wg_kernel.h"
 #include "tests/tap.h"
 
-#define BIG_PEERS 300
+#define BIG_PEERS      300
 #define BIG_FIRST_AIPS 2000
 
 static int
@@ -229,7 +229,7 @@ compare(const struct wg_device *want, const struct wg_device *got)
 			continue;
 		}
 		if (((pw->flags & WGPEER_HAS_PRESHARED_KEY) != 0) !=
-			    ((pg->flags & WGPEER_HAS_PRESHARED_KEY) != 0) ||
+		        ((pg->flags & WGPEER_HAS_PRESHARED_KEY) != 0) ||
 		    !wg_key_equal(pw->preshared_key, pg->preshared_key))
 			DIFF("peer %s: preshared key differs", kb);
 		if ((pw->flags & WGPEER_HAS_ENDPOINT) &&
@@ -264,7 +264,7 @@ now_s(void)
 /* Set, read back, compare with want. */
 static void
 set_and_check(struct wg_kernel *k, const struct wg_device *req, const struct wg_device *want,
-	      const char *what)
+              const char *what)
 {
 	struct wg_device *got = NULL;
 	double t0 = now_s();
@@ -287,20 +287,20 @@ set_and_check(struct wg_kernel *k, const struct wg_device *req, const struct wg_
 
 static struct wg_device *
 pair_side(const char *ifname, const uint8_t priv[WG_KEY_LEN], const uint8_t peer_pub[WG_KEY_LEN],
-	  const uint8_t psk[WG_KEY_LEN], const char *peer_ep, const char *peer_ip4,
-	  const char *peer_ip6, uint16_t keepalive)
+          const uint8_t psk[WG_KEY_LEN], const char *peer_ep, const char *peer_ip4,
+          const char *peer_ip6, uint16_t keepalive)
 {
 	struct wg_device *dev = wg_device_new(ifname);
 	struct wg_peer *peer;
 
-	dev->flags = WGDEV_HAS_PRIVATE_KEY | WGDEV_HAS_LISTEN_PORT | WGDEV_HAS_FWMARK |
-		     WGDEV_REPLACE_PEERS;
+	dev->flags =
+	    WGDEV_HAS_PRIVATE_KEY | WGDEV_HAS_LISTEN_PORT | WGDEV_HAS_FWMARK | WGDEV_REPLACE_PEERS;
 	memcpy(dev->private_key, priv, WG_KEY_LEN);
 	dev->listen_port = 51820;
 	dev->fwmark = 0x77;
 	peer = add_peer(dev, peer_pub,
-			WGPEER_HAS_PRESHARED_KEY | WGPEER_HAS_ENDPOINT | WGPEER_HAS_KEEPALIVE |
-				WGPEER_REPLACE_ALLOWEDIPS);
+	                WGPEER_HAS_PRESHARED_KEY | WGPEER_HAS_ENDPOINT | WGPEER_HAS_KEEPALIVE |
+	                    WGPEER_REPLACE_ALLOWEDIPS);
 	memcpy(peer->preshared_key, psk, WG_KEY_LEN);
 	endpoint_parse(&peer->endpoint, peer_ep);
 	peer->keepalive_s = keepalive;
@@ -326,9 +326,9 @@ cmd_pair(char **argv)
 	wg_key_public_from_private(pub_b, priv_b);
 	wg_key_generate_private(psk);
 	a = pair_side(argv[1], priv_a, pub_b, psk, "198.51.100.2:51820", "10.77.0.2/32",
-		      "fd77::2/128", 25);
+	              "fd77::2/128", 25);
 	b = pair_side(argv[3], priv_b, pub_a, psk, "198.51.100.1:51820", "10.77.0.1/32",
-		      "fd77::1/128", 0);
+	              "fd77::1/128", 0);
 	set_and_check(ka, a, a, "pair side A");
 	set_and_check(kb, b, b, "pair side B");
 	wg_device_free(a);
@@ -373,13 +373,13 @@ cmd_ops(char **argv)
 
 	/* The base state; want tracks what the kernel should hold. */
 	want = wg_device_new(ifname);
-	want->flags = WGDEV_REPLACE_PEERS | WGDEV_HAS_PRIVATE_KEY | WGDEV_HAS_LISTEN_PORT |
-		      WGDEV_HAS_FWMARK;
+	want->flags =
+	    WGDEV_REPLACE_PEERS | WGDEV_HAS_PRIVATE_KEY | WGDEV_HAS_LISTEN_PORT | WGDEV_HAS_FWMARK;
 	memcpy(want->private_key, priv, WG_KEY_LEN);
 	want->listen_port = 51900;
 	want->fwmark = 0x1234;
 	p = add_peer(want, keys[1],
-		     WGPEER_HAS_PRESHARED_KEY | WGPEER_HAS_ENDPOINT | WGPEER_HAS_KEEPALIVE);
+	             WGPEER_HAS_PRESHARED_KEY | WGPEER_HAS_ENDPOINT | WGPEER_HAS_KEEPALIVE);
 	wg_key_generate_private(p->preshared_key);
 	endpoint_parse(&p->endpoint, "198.51.100.77:1234");
 	p->keepalive_s = 15;
@@ -553,8 +553,8 @@ cmd_dump(char **argv)
 		wg_key_to_base64(b, p->preshared_key);
 		printf("%s\t", (p->flags & WGPEER_HAS_PRESHARED_KEY) ? b : "(none)");
 		printf("%s\t", (p->flags & WGPEER_HAS_ENDPOINT)
-				       ? endpoint_fmt(&p->endpoint, e, sizeof(e))
-				       : "(none)");
+		                   ? endpoint_fmt(&p->endpoint, e, sizeof(e))
+		                   : "(none)");
 		if (p->first_allowedip == NULL)
 			printf("(none)");
 		for (aip = p->first_allowedip; aip != NULL; aip = aip->next)

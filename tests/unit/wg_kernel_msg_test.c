@@ -26,7 +26,7 @@
 #include "tests/tap.h"
 
 #define FAMILY 0x1b
-#define SEQ 4242
+#define SEQ    4242
 #define PORTID 777
 
 static void
@@ -67,7 +67,7 @@ test_prefix(unsigned i)
  */
 static struct wg_device *
 test_device(unsigned npeers, unsigned aips, unsigned big_idx, unsigned big_aips, uint32_t dflags,
-	    uint32_t pflags)
+            uint32_t pflags)
 {
 	struct wg_device *dev = wg_device_new("wgtest0");
 	unsigned i, j, n, ip = 0;
@@ -87,7 +87,7 @@ test_device(unsigned npeers, unsigned aips, unsigned big_idx, unsigned big_aips,
 			peer->flags |= WGPEER_HAS_KEEPALIVE | WGPEER_HAS_ENDPOINT;
 			peer->keepalive_s = (uint16_t)(i % 60);
 			endpoint_parse(&peer->endpoint,
-				       i % 2 ? "[2001:db8::7]:51000" : "203.0.113.7:51000");
+			               i % 2 ? "[2001:db8::7]:51000" : "203.0.113.7:51000");
 			if (i % 4 == 0) {
 				peer->flags |= WGPEER_HAS_PRESHARED_KEY;
 				test_key(peer->preshared_key, i, 0x22);
@@ -108,7 +108,7 @@ test_device(unsigned npeers, unsigned aips, unsigned big_idx, unsigned big_aips,
 struct sim {
 	struct wg_device *dev; /* the state "in the kernel" */
 	unsigned chunks;
-	unsigned errors; /* split rule violations */
+	unsigned errors;         /* split rule violations */
 	const uint8_t *last_key; /* last peer of the previous chunk */
 	uint8_t last_key_buf[WG_KEY_LEN];
 	bool last_peer_incomplete;
@@ -165,7 +165,8 @@ sim_peer(struct sim *s, const struct nlattr *pnest, bool first_in_chunk, bool *h
 	struct wg_peer *peer;
 
 	*head_fields = false;
-	mnl_attr_for_each_nested(a, pnest) {
+	mnl_attr_for_each_nested(a, pnest)
+	{
 		switch (mnl_attr_get_type(a)) {
 		case WGPEER_A_PUBLIC_KEY:
 			if (mnl_attr_validate2(a, MNL_TYPE_BINARY, WG_KEY_LEN) < 0)
@@ -209,7 +210,8 @@ sim_peer(struct sim *s, const struct nlattr *pnest, bool first_in_chunk, bool *h
 	}
 	if (flags & WGPEER_F_REPLACE_ALLOWEDIPS)
 		sim_clear_allowedips(peer);
-	mnl_attr_for_each_nested(a, pnest) {
+	mnl_attr_for_each_nested(a, pnest)
+	{
 		switch (mnl_attr_get_type(a)) {
 		case WGPEER_A_PRESHARED_KEY:
 			memcpy(peer->preshared_key, mnl_attr_get_payload(a), WG_KEY_LEN);
@@ -217,7 +219,7 @@ sim_peer(struct sim *s, const struct nlattr *pnest, bool first_in_chunk, bool *h
 			break;
 		case WGPEER_A_ENDPOINT:
 			endpoint_from_sockaddr(&peer->endpoint, mnl_attr_get_payload(a),
-					       mnl_attr_get_payload_len(a));
+			                       mnl_attr_get_payload_len(a));
 			peer->flags |= WGPEER_HAS_ENDPOINT;
 			break;
 		case WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL:
@@ -225,11 +227,13 @@ sim_peer(struct sim *s, const struct nlattr *pnest, bool first_in_chunk, bool *h
 			peer->flags |= WGPEER_HAS_KEEPALIVE;
 			break;
 		case WGPEER_A_ALLOWEDIPS:
-			mnl_attr_for_each_nested(an, a) {
+			mnl_attr_for_each_nested(an, a)
+			{
 				struct ipprefix p;
 
 				memset(&p, 0, sizeof(p));
-				mnl_attr_for_each_nested(f, an) {
+				mnl_attr_for_each_nested(f, an)
+				{
 					switch (mnl_attr_get_type(f)) {
 					case WGALLOWEDIP_A_FAMILY:
 						p.addr.family = mnl_attr_get_u16(f);
@@ -273,7 +277,8 @@ sim_chunk(struct sim *s, const void *buf, size_t len, size_t buflen)
 	genl = mnl_nlmsg_get_payload(nlh);
 	if (genl->cmd != WG_CMD_SET_DEVICE || genl->version != WG_GENL_VERSION)
 		sim_error(s, "genl header");
-	mnl_attr_for_each(a, nlh, sizeof(*genl)) {
+	mnl_attr_for_each(a, nlh, sizeof(*genl))
+	{
 		switch (mnl_attr_get_type(a)) {
 		case WGDEVICE_A_IFNAME:
 			dev_named = strcmp(mnl_attr_get_str(a), s->dev->name) == 0;
@@ -303,7 +308,8 @@ sim_chunk(struct sim *s, const void *buf, size_t len, size_t buflen)
 			}
 			break;
 		case WGDEVICE_A_PEERS:
-			mnl_attr_for_each_nested(pn, a) {
+			mnl_attr_for_each_nested(pn, a)
+			{
 				sim_peer(s, pn, npeers_here == 0, &head_fields);
 				memcpy(s->last_key_buf,
 				       mnl_attr_get_payload(mnl_attr_get_payload(pn)), WG_KEY_LEN);
@@ -323,7 +329,7 @@ sim_chunk(struct sim *s, const void *buf, size_t len, size_t buflen)
 
 /* Model equality of what a set puts (keys, port, mark, peers, allowed IPs). */
 static bool
-device_equal(const struct wg_device *a, const struct wg_device *b, bool check_removed)
+device_equal(const struct wg_device *a, const struct wg_device *b)
 {
 	const struct wg_peer *pa, *pb;
 	const struct wg_allowedip *xa, *xb;
@@ -337,7 +343,7 @@ device_equal(const struct wg_device *a, const struct wg_device *b, bool check_re
 		    pa->keepalive_s != pb->keepalive_s ||
 		    !endpoint_equal(&pa->endpoint, &pb->endpoint) ||
 		    (pa->flags & WGPEER_HAS_PRESHARED_KEY) !=
-			    (pb->flags & WGPEER_HAS_PRESHARED_KEY) ||
+		        (pb->flags & WGPEER_HAS_PRESHARED_KEY) ||
 		    !wg_key_equal(pa->preshared_key, pb->preshared_key))
 			return false;
 		for (xa = pa->first_allowedip, xb = pb->first_allowedip; xa != NULL && xb != NULL;
@@ -348,7 +354,6 @@ device_equal(const struct wg_device *a, const struct wg_device *b, bool check_re
 		if (xa != NULL || xb != NULL)
 			return false;
 	}
-	(void)check_removed;
 	return pa == NULL && pb == NULL;
 }
 
@@ -359,7 +364,7 @@ device_equal(const struct wg_device *a, const struct wg_device *b, bool check_re
  */
 static int
 sim_run(const struct wg_device *dev, const struct wg_device *initial, size_t buflen,
-	struct wg_device **out, unsigned *errors)
+        struct wg_device **out, unsigned *errors)
 {
 	struct wg_kernel_msg_set it;
 	struct sim s;
@@ -395,16 +400,16 @@ static const struct {
 	size_t buflen;
 	int min_chunks, max_chunks;
 } set_cases[] = {
-	{ "no peers", 0, 0, 0, 0, 0, 0, 4096, 1, 1 },
-	{ "one peer, no allowed IPs", 1, 0, 9, 0, 0, 0, 4096, 1, 1 },
-	{ "three small peers", 3, 2, 9, 0, 0, 0, 4096, 1, 1 },
-	{ "300 peers", 300, 1, 999, 0, WGDEV_REPLACE_PEERS, 0, 4096, 5, 100 },
-	{ "one peer, 2000 allowed IPs", 1, 0, 0, 2000, 0, WGPEER_REPLACE_ALLOWEDIPS, 4096, 10, 100 },
-	{ "300 peers, #7 with 2000 allowed IPs", 300, 2, 7, 2000, WGDEV_REPLACE_PEERS,
-	  WGPEER_REPLACE_ALLOWEDIPS, 4096, 20, 200 },
-	{ "tiny buffer, 20 peers x 20", 20, 20, 99, 0, WGDEV_REPLACE_PEERS,
-	  WGPEER_REPLACE_ALLOWEDIPS, 200, 20, 2000 },
-	{ "8 KiB buffer, 50 peers x 100", 50, 100, 99, 0, 0, 0, 8192, 5, 100 },
+    {"no peers", 0, 0, 0, 0, 0, 0, 4096, 1, 1},
+    {"one peer, no allowed IPs", 1, 0, 9, 0, 0, 0, 4096, 1, 1},
+    {"three small peers", 3, 2, 9, 0, 0, 0, 4096, 1, 1},
+    {"300 peers", 300, 1, 999, 0, WGDEV_REPLACE_PEERS, 0, 4096, 5, 100},
+    {"one peer, 2000 allowed IPs", 1, 0, 0, 2000, 0, WGPEER_REPLACE_ALLOWEDIPS, 4096, 10, 100},
+    {"300 peers, #7 with 2000 allowed IPs", 300, 2, 7, 2000, WGDEV_REPLACE_PEERS,
+     WGPEER_REPLACE_ALLOWEDIPS, 4096, 20, 200},
+    {"tiny buffer, 20 peers x 20", 20, 20, 99, 0, WGDEV_REPLACE_PEERS, WGPEER_REPLACE_ALLOWEDIPS,
+     200, 20, 2000},
+    {"8 KiB buffer, 50 peers x 100", 50, 100, 99, 0, 0, 0, 8192, 5, 100},
 };
 
 static void
@@ -418,13 +423,12 @@ test_set_split(void)
 		int rc;
 
 		dev = test_device(set_cases[i].npeers, set_cases[i].aips, set_cases[i].big_idx,
-				  set_cases[i].big_aips, set_cases[i].dflags, set_cases[i].pflags);
+		                  set_cases[i].big_aips, set_cases[i].dflags, set_cases[i].pflags);
 		rc = sim_run(dev, NULL, set_cases[i].buflen, &got, &errors);
 		ok(rc >= set_cases[i].min_chunks && rc <= set_cases[i].max_chunks,
-		   "set %s: %d chunks of <= %zu bytes", set_cases[i].name, rc,
-		   set_cases[i].buflen);
+		   "set %s: %d chunks of <= %zu bytes", set_cases[i].name, rc, set_cases[i].buflen);
 		is_int(errors, 0, "set %s: split rules hold", set_cases[i].name);
-		ok(device_equal(dev, got, false), "set %s: every field and allowed IP once",
+		ok(device_equal(dev, got), "set %s: every field and allowed IP once",
 		   set_cases[i].name);
 		wg_device_free(got);
 		wg_device_free(dev);
@@ -452,7 +456,7 @@ test_set_replace_split(void)
 	rc = sim_run(dev, old, 4096, &got, &errors);
 	ok(rc > 1, "replace 500 by 2000 allowed IPs: %d chunks", rc);
 	is_int(errors, 0, "replace split: rules hold");
-	ok(device_equal(dev, got, false), "replace split: exactly the new 2000 remain");
+	ok(device_equal(dev, got), "replace split: exactly the new 2000 remain");
 	wg_device_free(got);
 	wg_device_free(dev);
 	wg_device_free(old);
@@ -524,8 +528,7 @@ test_set_rejects(void)
 	wg_kernel_msg_set_init(&it, dev);
 	rc = wg_kernel_msg_set_next(&it, buf, sizeof(buf), FAMILY, 1);
 	ok(rc > 0 && mnl_attr_get_type(mnl_nlmsg_get_payload_offset(
-			     (struct nlmsghdr *)buf, sizeof(struct genlmsghdr))) ==
-			     WGDEVICE_A_IFINDEX,
+	                 (struct nlmsghdr *)buf, sizeof(struct genlmsghdr))) == WGDEVICE_A_IFINDEX,
 	   "set: ifindex addresses the device when known");
 	wg_kernel_msg_set_init(&it, dev);
 	is_int(wg_kernel_msg_set_next(&it, buf, 16, FAMILY, 1), -EMSGSIZE,
@@ -545,8 +548,7 @@ test_set_rejects(void)
 	wg_kernel_msg_set_init(&it, dev);
 	ok(wg_kernel_msg_set_next(&it, buf, sizeof(buf), FAMILY, 1) > 0,
 	   "set: a device without peers gives one chunk");
-	is_int(wg_kernel_msg_set_next(&it, buf, sizeof(buf), FAMILY, 2), 0,
-	       "set: then the end");
+	is_int(wg_kernel_msg_set_next(&it, buf, sizeof(buf), FAMILY, 2), 0, "set: then the end");
 	wg_device_free(dev);
 }
 
@@ -640,7 +642,7 @@ dump_msg1(struct dg *d, uint16_t flags)
 {
 	struct nlmsghdr *nlh = dg_genl(d, FAMILY, WG_CMD_GET_DEVICE, flags);
 	struct nlattr *peers, *peer, *aips;
-	struct __kernel_timespec ts = { 1700000000, 123456789 };
+	struct __kernel_timespec ts = {1700000000, 123456789};
 	uint8_t key[WG_KEY_LEN];
 
 	mnl_attr_put_u32(nlh, WGDEVICE_A_IFINDEX, 12);
@@ -680,7 +682,7 @@ dump_msg2(struct dg *d, uint16_t flags)
 {
 	struct nlmsghdr *nlh = dg_genl(d, FAMILY, WG_CMD_GET_DEVICE, flags);
 	struct nlattr *peers, *peer, *aips;
-	struct __kernel_timespec ts = { 0, 0 };
+	struct __kernel_timespec ts = {0, 0};
 	uint8_t key[WG_KEY_LEN];
 
 	mnl_attr_put_u32(nlh, WGDEVICE_A_IFINDEX, 12);
@@ -838,22 +840,22 @@ static const struct {
 	const char *name;
 	int rc;
 } dump_rejects[] = {
-	{ C_PUBKEY_31, "31-byte public key", -EBADMSG },
-	{ C_PORT_U32, "listen port as u32", -EBADMSG },
-	{ C_ENDPOINT_10, "10-byte endpoint", -EBADMSG },
-	{ C_ENDPOINT_V6_SHORT, "AF_INET6 endpoint of sockaddr_in size", -EBADMSG },
-	{ C_AIP_FAMILY_MISMATCH, "AF_INET allowed IP with 16 bytes", -EBADMSG },
-	{ C_AIP_CIDR_33, "IPv4 allowed IP /33", -EBADMSG },
-	{ C_AIP_NO_CIDR, "allowed IP without cidr", -EBADMSG },
-	{ C_AIP_FAMILY_UNKNOWN, "allowed IP of family 99", -EBADMSG },
-	{ C_IFNAME_NO_NUL, "ifname without NUL", -EBADMSG },
-	{ C_IFNAME_LONG, "ifname of 20 characters", -EBADMSG },
-	{ C_HANDSHAKE_8, "8-byte handshake time", -EBADMSG },
-	{ C_HANDSHAKE_NSEC, "handshake nsec >= 1e9", -EBADMSG },
-	{ C_PEER_NO_KEY, "peer without public key", -EBADMSG },
-	{ C_ATTR_CUT, "attribute longer than its message", -EBADMSG },
-	{ C_RX_U32, "rx bytes as u32", -EBADMSG },
-	{ C_PEERS_NOT_NESTED, "peers attribute of 2 bytes", -EBADMSG },
+    {C_PUBKEY_31, "31-byte public key", -EBADMSG},
+    {C_PORT_U32, "listen port as u32", -EBADMSG},
+    {C_ENDPOINT_10, "10-byte endpoint", -EBADMSG},
+    {C_ENDPOINT_V6_SHORT, "AF_INET6 endpoint of sockaddr_in size", -EBADMSG},
+    {C_AIP_FAMILY_MISMATCH, "AF_INET allowed IP with 16 bytes", -EBADMSG},
+    {C_AIP_CIDR_33, "IPv4 allowed IP /33", -EBADMSG},
+    {C_AIP_NO_CIDR, "allowed IP without cidr", -EBADMSG},
+    {C_AIP_FAMILY_UNKNOWN, "allowed IP of family 99", -EBADMSG},
+    {C_IFNAME_NO_NUL, "ifname without NUL", -EBADMSG},
+    {C_IFNAME_LONG, "ifname of 20 characters", -EBADMSG},
+    {C_HANDSHAKE_8, "8-byte handshake time", -EBADMSG},
+    {C_HANDSHAKE_NSEC, "handshake nsec >= 1e9", -EBADMSG},
+    {C_PEER_NO_KEY, "peer without public key", -EBADMSG},
+    {C_ATTR_CUT, "attribute longer than its message", -EBADMSG},
+    {C_RX_U32, "rx bytes as u32", -EBADMSG},
+    {C_PEERS_NOT_NESTED, "peers attribute of 2 bytes", -EBADMSG},
 };
 
 static void
@@ -862,7 +864,7 @@ build_corrupt(struct dg *dg, enum corrupt what)
 	struct nlmsghdr *nlh = dg_genl(dg, FAMILY, WG_CMD_GET_DEVICE, 0);
 	struct nlattr *peers, *peer, *aips, *aip;
 	uint8_t key[WG_KEY_LEN], bytes[32];
-	struct __kernel_timespec ts = { 1, 1000000000LL };
+	struct __kernel_timespec ts = {1, 1000000000LL};
 
 	memset(bytes, 0, sizeof(bytes));
 	test_key(key, 1, 0x11);
@@ -1063,12 +1065,12 @@ test_dump_framing(void)
 		ok(wg_kernel_msg_get_build(dg->buf, sizeof(dg->buf), FAMILY, 1, "") == -EINVAL,
 		   "get: empty name is -EINVAL");
 		ok(wg_kernel_msg_get_build(dg->buf, sizeof(dg->buf), FAMILY, 1,
-					   "wg0123456789012345") == -EINVAL,
+		                           "wg0123456789012345") == -EINVAL,
 		   "get: name too long is -EINVAL");
 		nlh = (struct nlmsghdr *)dg->buf;
 		ok(wg_kernel_msg_get_build(dg->buf, sizeof(dg->buf), FAMILY, 9, "wg0") > 0 &&
-			   nlh->nlmsg_flags == (NLM_F_REQUEST | NLM_F_DUMP) &&
-			   nlh->nlmsg_seq == 9 && nlh->nlmsg_type == FAMILY,
+		       nlh->nlmsg_flags == (NLM_F_REQUEST | NLM_F_DUMP) && nlh->nlmsg_seq == 9 &&
+		       nlh->nlmsg_type == FAMILY,
 		   "get: dump request header");
 	}
 #undef RESET
