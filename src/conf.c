@@ -45,7 +45,7 @@ config_diag_init(struct config_diag *d)
 	memset(d, 0, sizeof(*d));
 }
 
-static void
+static void __attribute__((format(printf, 4, 0)))
 diag_add(char (*msgs)[CONFIG_DIAG_LEN], unsigned *n, unsigned *dropped, const char *fmt,
 	 va_list ap)
 {
