@@ -42,34 +42,34 @@ enum {
 
 static const char run_shortopts[] = "+:c:i:a:n:p:ew:u:vhV";
 static const struct option run_longopts[] = {
-	{ "config", required_argument, NULL, 'c' },
-	{ "interface", required_argument, NULL, 'i' },
-	{ "address", required_argument, NULL, 'a' },
-	{ "name", required_argument, NULL, 'n' },
-	{ "peer-config", required_argument, NULL, 'p' },
-	{ "existing", no_argument, NULL, 'e' },
-	{ "wg-port", required_argument, NULL, 'w' },
-	{ "admin-port", required_argument, NULL, 'u' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "static", required_argument, NULL, OPT_STATIC },
-	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
-	{ "daemon", no_argument, NULL, OPT_DAEMON },
-	{ "foreground", no_argument, NULL, OPT_FOREGROUND },
-	{ "mobile", no_argument, NULL, OPT_MOBILE },
-	{ "check", no_argument, NULL, OPT_CHECK },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
+    {"config", required_argument, NULL, 'c'},
+    {"interface", required_argument, NULL, 'i'},
+    {"address", required_argument, NULL, 'a'},
+    {"name", required_argument, NULL, 'n'},
+    {"peer-config", required_argument, NULL, 'p'},
+    {"existing", no_argument, NULL, 'e'},
+    {"wg-port", required_argument, NULL, 'w'},
+    {"admin-port", required_argument, NULL, 'u'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"static", required_argument, NULL, OPT_STATIC},
+    {"state-dir", required_argument, NULL, OPT_STATE_DIR},
+    {"daemon", no_argument, NULL, OPT_DAEMON},
+    {"foreground", no_argument, NULL, OPT_FOREGROUND},
+    {"mobile", no_argument, NULL, OPT_MOBILE},
+    {"check", no_argument, NULL, OPT_CHECK},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
 };
 
 static const char init_shortopts[] = "+:o:h";
 static const struct option init_longopts[] = {
-	{ "subnet", required_argument, NULL, OPT_SUBNET },
-	{ "static", required_argument, NULL, OPT_STATIC },
-	{ "output", required_argument, NULL, 'o' },
-	{ "force", no_argument, NULL, OPT_FORCE },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"subnet", required_argument, NULL, OPT_SUBNET},
+    {"static", required_argument, NULL, OPT_STATIC},
+    {"output", required_argument, NULL, 'o'},
+    {"force", no_argument, NULL, OPT_FORCE},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 /* What was typed, before resolution. Strings point into argv. */
@@ -112,7 +112,7 @@ arg_port(const char *opt, const char *arg, uint16_t *out, struct config_diag *d)
 
 	if (v < 1) {
 		config_diag_error(d, "%s: expected a port number 1-65535, got \"%s\"", opt,
-				  esc(e, arg));
+		                  esc(e, arg));
 		return -EINVAL;
 	}
 	*out = (uint16_t)v;
@@ -133,7 +133,7 @@ arg_ipv4(const char *opt, const char *arg, struct ipaddr *out, struct config_dia
 
 static int
 arg_string(const char *opt, const char *arg, const char *what, bool (*valid)(const char *),
-	   struct config_diag *d)
+           struct config_diag *d)
 {
 	char e[ESC_LEN];
 
@@ -169,9 +169,9 @@ arg_static(struct options *o, const char *arg, struct config_diag *d)
 	while ((comma = strchr(field[nf - 1], ',')) != NULL) {
 		if (nf == 3) {
 			config_diag_error(d,
-					  "--static \"%s\": expected HOST:PORT[,ADMINPORT[,WGIP]] "
-					  "(too many fields)",
-					  esc(e, arg));
+			                  "--static \"%s\": expected HOST:PORT[,ADMINPORT[,WGIP]] "
+			                  "(too many fields)",
+			                  esc(e, arg));
 			return -EINVAL;
 		}
 		*comma = '\0';
@@ -183,14 +183,14 @@ arg_static(struct options *o, const char *arg, struct config_diag *d)
 		return rc;
 	if (rc < 0) {
 		config_diag_error(d, "--static \"%s\": expected HOST:PORT[,ADMINPORT[,WGIP]] (%s)",
-				  esc(e, arg), why);
+		                  esc(e, arg), why);
 		return -EINVAL;
 	}
 	if (nf >= 2 && field[1][0] != '\0') {
 		v = number(field[1], 65535);
 		if (v < 1) {
 			config_diag_error(d, "--static \"%s\": ADMINPORT must be 1-65535",
-					  esc(e, arg));
+			                  esc(e, arg));
 			free(s.host);
 			return -EINVAL;
 		}
@@ -225,7 +225,7 @@ static_fmt(const struct config_static *s, char *buf, size_t len)
 
 static bool
 address_taken(const struct ipaddr *a, const struct config *base, const struct config_static *st,
-	      size_t n)
+              size_t n)
 {
 	size_t i;
 
@@ -244,7 +244,7 @@ address_taken(const struct ipaddr *a, const struct config *base, const struct co
  */
 static int
 statics_fill(const struct ipprefix *subnet, const struct config *base, struct config_static *st,
-	     size_t n, struct config_diag *d)
+             size_t n, struct config_diag *d)
 {
 	uint32_t net = ntohl(subnet->addr.v4.s_addr);
 	uint64_t hosts = (uint64_t)1 << (32 - subnet->len), k;
@@ -267,8 +267,8 @@ statics_fill(const struct ipprefix *subnet, const struct config *base, struct co
 		}
 		if (st[i].wg_ip.family == AF_UNSPEC) {
 			config_diag_error(d, "--static %s: no free address left in subnet %s",
-					  static_fmt(&st[i], b, sizeof(b)),
-					  ipprefix_fmt(subnet, sb, sizeof(sb)));
+			                  static_fmt(&st[i], b, sizeof(b)),
+			                  ipprefix_fmt(subnet, sb, sizeof(sb)));
 			return -EBADMSG;
 		}
 	}
@@ -281,7 +281,7 @@ statics_fill(const struct ipprefix *subnet, const struct config *base, struct co
 /* init has no net.yaml to merge with: check the entries among themselves. */
 static int
 statics_check(const struct ipprefix *subnet, const struct config_static *st, size_t n,
-	      struct config_diag *d)
+              struct config_diag *d)
 {
 	char b[CONFIG_HOST_MAX + 16], msg[CONFIG_DIAG_LEN], a[IPADDR_STRLEN];
 	size_t i, j;
@@ -297,9 +297,9 @@ statics_check(const struct ipprefix *subnet, const struct config_static *st, siz
 		for (j = 0; j < i; j++) {
 			if (ipaddr_equal(&st[j].wg_ip, &st[i].wg_ip)) {
 				config_diag_error(d,
-						  "--static %s: duplicate wgIp %s (first used by "
-						  "an earlier --static)",
-						  b, ipaddr_fmt(&st[i].wg_ip, a, sizeof(a)));
+				                  "--static %s: duplicate wgIp %s (first used by "
+				                  "an earlier --static)",
+				                  b, ipaddr_fmt(&st[i].wg_ip, a, sizeof(a)));
 				rc = -EBADMSG;
 				break;
 			}
@@ -338,7 +338,7 @@ getopt_error(int c, char *const argv[], struct config_diag *d)
 
 static int
 parse_init(struct options *o, int argc, char *const argv[], struct cli_args *a,
-	   struct config_diag *d)
+           struct config_diag *d)
 {
 	char msg[CONFIG_DIAG_LEN];
 	int c, rc;
@@ -399,7 +399,7 @@ parse_init(struct options *o, int argc, char *const argv[], struct cli_args *a,
 
 static int
 parse_run(struct options *o, int argc, char *const argv[], struct cli_args *a,
-	  struct config_diag *d)
+          struct config_diag *d)
 {
 	int c, rc;
 
@@ -418,15 +418,16 @@ parse_run(struct options *o, int argc, char *const argv[], struct cli_args *a,
 			break;
 		case 'i':
 			a->ifname = optarg;
-			rc = arg_string("-i", optarg,
-					"an interface name (1-15 characters, no '/', ':' or spaces)",
-					config_ifname_valid, d);
+			rc =
+			    arg_string("-i", optarg,
+			               "an interface name (1-15 characters, no '/', ':' or spaces)",
+			               config_ifname_valid, d);
 			break;
 		case 'n':
 			a->name = optarg;
 			rc = arg_string("-n", optarg,
-					"a node name (1-63 letters, digits, '.', '-', '_')",
-					config_name_valid, d);
+			                "a node name (1-63 letters, digits, '.', '-', '_')",
+			                config_name_valid, d);
 			break;
 		case 'a':
 			a->has_address = true;
@@ -495,17 +496,17 @@ config_rc(int rc)
 }
 
 static void
-port_mismatch_warn(const struct options *o, const char *what, unsigned static_port,
-		   unsigned port, struct config_diag *d)
+port_mismatch_warn(const struct options *o, const char *what, unsigned static_port, unsigned port,
+                   struct config_diag *d)
 {
 	char a[IPADDR_STRLEN];
 
 	config_diag_warning(d,
-			    "this node (%s) is the static peer at %s:%u:%u with %s port %u, but "
-			    "uses %s port %u: other nodes will not reach it",
-			    ipaddr_fmt(&o->address, a, sizeof(a)), o->net->source,
-			    o->self->mark.line, o->self->mark.column, what, static_port, what,
-			    port);
+	                    "this node (%s) is the static peer at %s:%u:%u with %s port %u, but "
+	                    "uses %s port %u: other nodes will not reach it",
+	                    ipaddr_fmt(&o->address, a, sizeof(a)), o->net->source,
+	                    o->self->mark.line, o->self->mark.column, what, static_port, what,
+	                    port);
 }
 
 static int
@@ -567,14 +568,14 @@ resolve(struct options *o, const struct cli_args *a, struct config_diag *d)
 		rc = config_check_address(&o->net->subnet, &o->address, "wgIp", msg, sizeof(msg));
 		if (rc < 0) {
 			config_diag_error(d, "%s:%u:%u: %s of %s", node->source,
-					  node->wg_ip_mark.line, node->wg_ip_mark.column, msg,
-					  o->net->source);
+			                  node->wg_ip_mark.line, node->wg_ip_mark.column, msg,
+			                  o->net->source);
 			rc = -EBADMSG;
 			goto out;
 		}
 	} else {
 		config_diag_error(d, "no overlay address: give -a ADDRESS%s",
-				  node != NULL ? " or wgIp in peer.yaml" : "");
+		                  node != NULL ? " or wgIp in peer.yaml" : "");
 		rc = -EINVAL;
 		goto out;
 	}
@@ -593,13 +594,13 @@ resolve(struct options *o, const struct cli_args *a, struct config_diag *d)
 		host[sizeof(host) - 1] = '\0';
 		if (!config_name_valid(host)) {
 			config_diag_error(d,
-					  "the host name \"%s\" is not a valid node name: give "
-					  "-n NAME",
-					  esc(e, host));
+			                  "the host name \"%s\" is not a valid node name: give "
+			                  "-n NAME",
+			                  esc(e, host));
 			rc = -EINVAL;
 			goto out;
 		}
-		snprintf(o->name, sizeof(o->name), "%s", host);
+		snprintf(o->name, sizeof(o->name), "%.*s", CONFIG_NAME_MAX, host);
 	}
 	if (a->ifname != NULL)
 		snprintf(o->ifname, sizeof(o->ifname), "%s", a->ifname);
@@ -633,7 +634,7 @@ resolve(struct options *o, const struct cli_args *a, struct config_diag *d)
 		port_mismatch_warn(o, "admin", o->self->admin_port, o->admin_port, d);
 	if (o->wg_port == o->admin_port) {
 		config_diag_error(d, "the WireGuard port and the admin port are both %u",
-				  o->wg_port);
+		                  o->wg_port);
 		rc = -EBADMSG;
 		goto out;
 	}
@@ -688,43 +689,43 @@ void
 cli_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: wgnm [-ev] [-c FILE] [-p FILE] [-i IFNAME] [-a ADDRESS] [-n NAME]\n"
-		"            [-w PORT] [-u PORT] [--static HOST:PORT[,ADMINPORT[,WGIP]]]...\n"
-		"            [--state-dir DIR] [--daemon [--foreground]] [--mobile] [--check]\n"
-		"       wgnm init --subnet CIDR --static HOST:PORT[,ADMINPORT[,WGIP]]...\n"
-		"            [-o FILE] [--force]\n"
-		"       wgnm --help | --version\n"
-		"\n"
-		"Run a node of a WireGuard mesh described by net.yaml.\n"
-		"\n"
-		"  -c, --config FILE       net.yaml (default %s)\n"
-		"  -p, --peer-config FILE  peer.yaml with this node's settings\n"
-		"  -i, --interface IFNAME  WireGuard interface (default %s)\n"
-		"  -a, --address ADDRESS   this node's overlay address, inside the subnet\n"
-		"  -n, --name NAME         this node's name (default: the host name)\n"
-		"  -e, --existing          use an existing interface, do not create one\n"
-		"  -w, --wg-port PORT      WireGuard port (default 50000 + last octet of ADDRESS)\n"
-		"  -u, --admin-port PORT   admin port (default 50500 + last octet of ADDRESS)\n"
-		"  -v, --verbose           more log output (repeatable)\n"
-		"      --static HOST:PORT[,ADMINPORT[,WGIP]]\n"
-		"                          add a static peer (repeatable)\n"
-		"      --state-dir DIR     state directory (default %s/IFNAME)\n"
-		"      --daemon            run headless, in the background\n"
-		"      --foreground        with --daemon: do not fork\n"
-		"      --mobile            this node roams between networks\n"
-		"      --check             validate the configuration, print a summary, exit\n"
-		"  -h, --help              show this help and exit\n"
-		"  -V, --version           show the version and exit\n"
-		"\n"
-		"init writes a new net.yaml with a fresh random sharedKey, mode 0600:\n"
-		"      --subnet CIDR       the overlay subnet, e.g. 10.1.0.0/16\n"
-		"      --static ...        a static peer; WGIP defaults to the next free host\n"
-		"                          address, ADMINPORT to 50500 + its last octet\n"
-		"  -o, --output FILE       where to write (default %s; - for stdout)\n"
-		"      --force             replace an existing file\n"
-		"\n"
-		"The command line beats peer.yaml. See wgnm(8) and wgnm.yaml(5).\n",
-		CLI_DEFAULT_CONFIG, CLI_DEFAULT_IFNAME, WGNM_STATEDIR, CLI_DEFAULT_CONFIG);
+	        "usage: wgnm [-ev] [-c FILE] [-p FILE] [-i IFNAME] [-a ADDRESS] [-n NAME]\n"
+	        "            [-w PORT] [-u PORT] [--static HOST:PORT[,ADMINPORT[,WGIP]]]...\n"
+	        "            [--state-dir DIR] [--daemon [--foreground]] [--mobile] [--check]\n"
+	        "       wgnm init --subnet CIDR --static HOST:PORT[,ADMINPORT[,WGIP]]...\n"
+	        "            [-o FILE] [--force]\n"
+	        "       wgnm --help | --version\n"
+	        "\n"
+	        "Run a node of a WireGuard mesh described by net.yaml.\n"
+	        "\n"
+	        "  -c, --config FILE       net.yaml (default %s)\n"
+	        "  -p, --peer-config FILE  peer.yaml with this node's settings\n"
+	        "  -i, --interface IFNAME  WireGuard interface (default %s)\n"
+	        "  -a, --address ADDRESS   this node's overlay address, inside the subnet\n"
+	        "  -n, --name NAME         this node's name (default: the host name)\n"
+	        "  -e, --existing          use an existing interface, do not create one\n"
+	        "  -w, --wg-port PORT      WireGuard port (default 50000 + last octet of ADDRESS)\n"
+	        "  -u, --admin-port PORT   admin port (default 50500 + last octet of ADDRESS)\n"
+	        "  -v, --verbose           more log output (repeatable)\n"
+	        "      --static HOST:PORT[,ADMINPORT[,WGIP]]\n"
+	        "                          add a static peer (repeatable)\n"
+	        "      --state-dir DIR     state directory (default %s/IFNAME)\n"
+	        "      --daemon            run headless, in the background\n"
+	        "      --foreground        with --daemon: do not fork\n"
+	        "      --mobile            this node roams between networks\n"
+	        "      --check             validate the configuration, print a summary, exit\n"
+	        "  -h, --help              show this help and exit\n"
+	        "  -V, --version           show the version and exit\n"
+	        "\n"
+	        "init writes a new net.yaml with a fresh random sharedKey, mode 0600:\n"
+	        "      --subnet CIDR       the overlay subnet, e.g. 10.1.0.0/16\n"
+	        "      --static ...        a static peer; WGIP defaults to the next free host\n"
+	        "                          address, ADMINPORT to 50500 + its last octet\n"
+	        "  -o, --output FILE       where to write, - for stdout (default: as for -c)\n"
+	        "      --force             replace an existing file\n"
+	        "\n"
+	        "The command line beats peer.yaml. See wgnm(8) and wgnm.yaml(5).\n",
+	        CLI_DEFAULT_CONFIG, CLI_DEFAULT_IFNAME, WGNM_STATEDIR);
 }
 
 static void __attribute__((format(printf, 3, 4)))
@@ -751,8 +752,8 @@ cli_describe(const struct options *o, void (*line_cb)(const char *line, void *ar
 	line(line_cb, arg, "interface:   %s (%s)", o->ifname,
 	     o->existing_interface ? "existing" : "created by wgnm");
 	line(line_cb, arg, "ports:       WireGuard %u, admin %u", o->wg_port, o->admin_port);
-	line(line_cb, arg, "mode:        %s%s",
-	     o->daemon ? "daemon" : "interactive", o->foreground ? ", foreground" : "");
+	line(line_cb, arg, "mode:        %s%s", o->daemon ? "daemon" : "interactive",
+	     o->foreground ? ", foreground" : "");
 	line(line_cb, arg, "mobile:      %s", o->mobile ? "yes" : "no");
 	line(line_cb, arg, "state dir:   %s", o->statedir);
 	line(line_cb, arg, "net.yaml:    %s", o->config_path);
@@ -810,7 +811,7 @@ cli_init_write(const struct options *o, struct config_diag *d)
 	config_free(check);
 	if (rc < 0) {
 		config_diag_error(d, "the generated file does not parse: %s",
-				  vd->nerrors > 0 ? vd->errors[0] : "?");
+		                  vd->nerrors > 0 ? vd->errors[0] : "?");
 		free(vd);
 		goto out;
 	}
@@ -820,13 +821,13 @@ cli_init_write(const struct options *o, struct config_diag *d)
 		fd = STDOUT_FILENO;
 	} else {
 		flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
-			(o->init_force ? O_TRUNC : O_EXCL);
+		        (o->init_force ? O_TRUNC : O_EXCL);
 		fd = open(path, flags, 0600);
 		if (fd < 0) {
 			rc = -errno;
 			if (rc == -EEXIST)
-				config_diag_error(d, "%s already exists (use --force to replace it)",
-						  path);
+				config_diag_error(
+				    d, "%s already exists (use --force to replace it)", path);
 			else
 				config_diag_error(d, "%s: cannot create: %s", path, strerror(-rc));
 			goto out;

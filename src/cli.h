@@ -44,17 +44,17 @@ struct options {
 	char *peer_path;          /* peer.yaml, NULL without -p */
 	const struct config *net; /* net.yaml plus the --static entries */
 	char name[CONFIG_NAME_MAX + 1];
-	struct ipaddr address;    /* overlay address, inside net->subnet */
+	struct ipaddr address; /* overlay address, inside net->subnet */
 	char ifname[CONFIG_IFNAME_MAX + 1];
-	bool existing_interface;  /* use an interface that already exists */
+	bool existing_interface; /* use an interface that already exists */
 	uint16_t wg_port;
 	uint16_t admin_port;
 	const struct config_static *self; /* this node's entry in net->peers, or NULL */
-	bool daemon;              /* headless */
-	bool foreground;          /* with daemon: do not fork */
+	bool daemon;                      /* headless */
+	bool foreground;                  /* with daemon: do not fork */
 	bool mobile;
 	char *statedir;
-	int verbose;              /* number of -v */
+	int verbose; /* number of -v */
 
 	/* --static entries as given, defaults filled in (also merged into net). */
 	struct config_static *statics;
@@ -62,8 +62,8 @@ struct options {
 
 	/* OPTIONS_INIT */
 	struct ipprefix init_subnet;
-	char *init_output;        /* a path, or "-" for stdout */
-	bool init_force;          /* overwrite an existing file */
+	char *init_output; /* a path, or "-" for stdout */
+	bool init_force;   /* overwrite an existing file */
 };
 
 /*
@@ -83,8 +83,7 @@ void cli_usage(FILE *f);
 
 /* The resolved configuration, one line at a time (no newline), shared key only
  * as a fingerprint. Used by --check and by the daemon's start-up log. */
-void cli_describe(const struct options *o, void (*line_cb)(const char *line, void *arg),
-		  void *arg);
+void cli_describe(const struct options *o, void (*line_cb)(const char *line, void *arg), void *arg);
 
 /*
  * init: write a new net.yaml (fresh sharedKey, mode 0600) to o->init_output,

@@ -46,8 +46,7 @@ config_diag_init(struct config_diag *d)
 }
 
 static void __attribute__((format(printf, 4, 0)))
-diag_add(char (*msgs)[CONFIG_DIAG_LEN], unsigned *n, unsigned *dropped, const char *fmt,
-	 va_list ap)
+diag_add(char (*msgs)[CONFIG_DIAG_LEN], unsigned *n, unsigned *dropped, const char *fmt, va_list ap)
 {
 	if (*n >= CONFIG_DIAG_MAX) {
 		(*dropped)++;
@@ -89,7 +88,7 @@ struct parse {
 static struct config_mark
 mark_of(const yaml_mark_t *m)
 {
-	struct config_mark cm = { (unsigned)m->line + 1, (unsigned)m->column + 1 };
+	struct config_mark cm = {(unsigned)m->line + 1, (unsigned)m->column + 1};
 
 	return cm;
 }
@@ -219,10 +218,10 @@ scalar_port(struct parse *p, const yaml_node_t *n, const char *key, uint16_t *ou
 static bool
 scalar_bool(struct parse *p, const yaml_node_t *n, const char *key, bool *out)
 {
-	static const char *const yes[] = { "true", "True", "TRUE", "yes", "Yes", "YES", "on", "On",
-					   "ON" };
-	static const char *const no[] = { "false", "False", "FALSE", "no", "No", "NO", "off", "Off",
-					  "OFF" };
+	static const char *const yes[] = {"true", "True", "TRUE", "yes", "Yes",
+	                                  "YES",  "on",   "On",   "ON"};
+	static const char *const no[] = {"false", "False", "FALSE", "no", "No",
+	                                 "NO",    "off",   "Off",   "OFF"};
 	const char *s = scalar(p, n, key, "true or false");
 	char e[ECHO_LEN];
 	size_t i;
@@ -264,7 +263,7 @@ scalar_ipv4(struct parse *p, const yaml_node_t *n, const char *key, struct ipadd
 /* A string copy of a scalar, or NULL after an error (or on ENOMEM, counted as an error). */
 static char *
 scalar_dup(struct parse *p, const yaml_node_t *n, const char *key, const char *what,
-	   bool (*valid)(const char *))
+           bool (*valid)(const char *))
 {
 	const char *s = scalar(p, n, key, what);
 	char e[ECHO_LEN], *copy;
@@ -289,7 +288,7 @@ scalar_dup(struct parse *p, const yaml_node_t *n, const char *key, const char *w
  */
 static void
 map_walk(struct parse *p, const yaml_node_t *map, const char *const keys[], size_t nkeys,
-	 yaml_node_t *val[], yaml_node_t *keyn[], const char *where)
+         yaml_node_t *val[], yaml_node_t *keyn[], const char *where)
 {
 	yaml_node_pair_t *pair;
 	char e[ECHO_LEN];
@@ -377,7 +376,7 @@ load(struct parse *p, const void *buf, size_t len)
 		struct config_mark m = mark_of(&extra.start_mark);
 
 		config_diag_error(p->d, "%s:%u:%u: only one YAML document is allowed", p->name,
-				  m.line, m.column);
+		                  m.line, m.column);
 		p->nerr++;
 		yaml_document_delete(&p->doc);
 		rc = -EINVAL;
@@ -403,7 +402,7 @@ syntax:
 			}
 		}
 		config_diag_error(p->d, "%s:%u:%u: YAML syntax error: %s", p->name, line, col,
-				  parser.problem);
+		                  parser.problem);
 		rc = -EINVAL;
 	} else {
 		struct config_mark m = mark_of(&parser.problem_mark);
@@ -412,12 +411,12 @@ syntax:
 			struct config_mark c = mark_of(&parser.context_mark);
 
 			config_diag_error(p->d, "%s:%u:%u: YAML syntax error: %s (%s at %u:%u)",
-					  p->name, m.line, m.column,
-					  parser.problem ? parser.problem : "?", parser.context,
-					  c.line, c.column);
+			                  p->name, m.line, m.column,
+			                  parser.problem ? parser.problem : "?", parser.context,
+			                  c.line, c.column);
 		} else {
 			config_diag_error(p->d, "%s:%u:%u: YAML syntax error: %s", p->name, m.line,
-					  m.column, parser.problem ? parser.problem : "?");
+			                  m.column, parser.problem ? parser.problem : "?");
 		}
 		rc = -EINVAL;
 	}
@@ -522,7 +521,8 @@ config_parse_endpoint(struct config_static *s, const char *text, char *why, size
 			return -EINVAL;
 		}
 		if (strchr(text, ':') != colon) {
-			snprintf(why, whylen, "an IPv6 address must be in brackets: [ADDRESS]:PORT");
+			snprintf(why, whylen,
+			         "an IPv6 address must be in brackets: [ADDRESS]:PORT");
 			return -EINVAL;
 		}
 		hlen = (size_t)(colon - text);
@@ -545,8 +545,9 @@ config_parse_endpoint(struct config_static *s, const char *text, char *why, size
 	memset(&s->endpoint, 0, sizeof(s->endpoint));
 	if (ipaddr_parse(&a, host) == 0) {
 		if (bracketed != (a.family == AF_INET6)) {
-			snprintf(why, whylen, bracketed ? "only IPv6 addresses go in brackets"
-							: "an IPv6 address must be in brackets");
+			snprintf(why, whylen,
+			         bracketed ? "only IPv6 addresses go in brackets"
+			                   : "an IPv6 address must be in brackets");
 			return -EINVAL;
 		}
 		s->host_is_literal = true;
@@ -621,7 +622,7 @@ key_decode(struct parse *p, struct config *c, const yaml_node_t *n)
 		return;
 	}
 	if (sodium_base642bin(bin, slen + 1, s, slen, NULL, &blen, NULL,
-			      sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0) {
+	                      sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0) {
 		perr(p, n, "sharedKey must be %s (not valid base64)", what);
 		sodium_free(bin);
 		return;
@@ -643,7 +644,7 @@ key_decode(struct parse *p, struct config *c, const yaml_node_t *n)
 
 int
 config_parse_subnet(struct ipprefix *out, const char *text, const char *subject, char *msg,
-		    size_t len)
+                    size_t len)
 {
 	const char *what = "an IPv4 CIDR prefix like 10.1.0.0/16";
 	char e[ECHO_LEN], b[IPPREFIX_STRLEN];
@@ -656,14 +657,14 @@ config_parse_subnet(struct ipprefix *out, const char *text, const char *subject,
 	}
 	if (pfx.addr.family != AF_INET) {
 		snprintf(msg, len, "%s must be %s, got \"%s\" (IPv6 overlays are not supported)",
-			 subject, what, e);
+		         subject, what, e);
 		return -EINVAL;
 	}
 	if (ipprefix_parse(&pfx, text, false) < 0) {
 		ipprefix_parse(&pfx, text, true);
 		ipprefix_mask(&pfx);
 		snprintf(msg, len, "%s %s has host bits set (did you mean %s?)", subject, e,
-			 ipprefix_fmt(&pfx, b, sizeof(b)));
+		         ipprefix_fmt(&pfx, b, sizeof(b)));
 		return -EINVAL;
 	}
 	if (pfx.len > 30) {
@@ -675,8 +676,8 @@ config_parse_subnet(struct ipprefix *out, const char *text, const char *subject,
 }
 
 int
-config_check_address(const struct ipprefix *subnet, const struct ipaddr *a,
-		     const char *subject, char *msg, size_t len)
+config_check_address(const struct ipprefix *subnet, const struct ipaddr *a, const char *subject,
+                     char *msg, size_t len)
 {
 	char as[IPADDR_STRLEN], ss[IPPREFIX_STRLEN];
 	struct ipaddr bcast;
@@ -724,8 +725,8 @@ subnet_parse(struct parse *p, struct config *c, const yaml_node_t *n, bool *ok)
  */
 static bool
 wg_ip_check(struct config_diag *d, const char *prefix, const struct ipprefix *subnet,
-	    const struct ipaddr *ip, const struct config_static *peers, size_t n,
-	    const char *source)
+            const struct ipaddr *ip, const struct config_static *peers, size_t n,
+            const char *source)
 {
 	char a[IPADDR_STRLEN], msg[CONFIG_DIAG_LEN];
 	size_t i;
@@ -739,15 +740,17 @@ wg_ip_check(struct config_diag *d, const char *prefix, const struct ipprefix *su
 		if (peers[i].wg_ip.family == AF_UNSPEC || !ipaddr_equal(&peers[i].wg_ip, ip))
 			continue;
 		if (peers[i].mark.line == 0)
-			config_diag_error(d, "%sduplicate wgIp %s (first used by an earlier --static)",
-					  prefix, a);
+			config_diag_error(d,
+			                  "%sduplicate wgIp %s (first used by an earlier --static)",
+			                  prefix, a);
 		else if (source != NULL)
-			config_diag_error(d, "%sduplicate wgIp %s (first used by the peer at %s:%u:%u)",
-					  prefix, a, source, peers[i].mark.line,
-					  peers[i].mark.column);
+			config_diag_error(
+			    d, "%sduplicate wgIp %s (first used by the peer at %s:%u:%u)", prefix,
+			    a, source, peers[i].mark.line, peers[i].mark.column);
 		else
-			config_diag_error(d, "%sduplicate wgIp %s (first used by the peer at %u:%u)",
-					  prefix, a, peers[i].mark.line, peers[i].mark.column);
+			config_diag_error(d,
+			                  "%sduplicate wgIp %s (first used by the peer at %u:%u)",
+			                  prefix, a, peers[i].mark.line, peers[i].mark.column);
 		return false;
 	}
 	return true;
@@ -756,7 +759,7 @@ wg_ip_check(struct config_diag *d, const char *prefix, const struct ipprefix *su
 static void
 static_parse(struct parse *p, struct config *c, const yaml_node_t *entry, bool subnet_ok)
 {
-	static const char *const keys[] = { "endPoint", "adminPort", "wgIp" };
+	static const char *const keys[] = {"endPoint", "adminPort", "wgIp"};
 	struct config_static *s = &c->peers[c->npeers];
 	yaml_node_t *val[3], *keyn[3];
 	char where[32], why[96], e[ECHO_LEN];
@@ -801,8 +804,8 @@ static_parse(struct parse *p, struct config *c, const yaml_node_t *entry, bool s
 static void
 net_walk(struct parse *p, struct config *c)
 {
-	static const char *const top_keys[] = { "network", "peers" };
-	static const char *const net_keys[] = { "sharedKey", "subnet" };
+	static const char *const top_keys[] = {"network", "peers"};
+	static const char *const net_keys[] = {"sharedKey", "subnet"};
 	yaml_node_t *root = yaml_document_get_root_node(&p->doc);
 	yaml_node_t *top[2], *topk[2], *net[2], *netk[2];
 	bool subnet_ok = false;
@@ -863,7 +866,7 @@ parse_begin(struct parse *p, const char *name, struct config_diag *d)
 
 int
 config_parse_net_buf(const char *name, const void *buf, size_t len, const struct config **out,
-		     struct config_diag *d)
+                     struct config_diag *d)
 {
 	struct parse p;
 	struct config *c;
@@ -919,8 +922,8 @@ ifname_valid_cb(const char *s)
 static void
 node_walk(struct parse *p, struct config_node *nc)
 {
-	static const char *const keys[] = { "name",    "wgIp",      "wgInterface", "existingInterface",
-					    "wgPort", "adminPort", "mobile" };
+	static const char *const keys[] = {
+	    "name", "wgIp", "wgInterface", "existingInterface", "wgPort", "adminPort", "mobile"};
 	yaml_node_t *root = yaml_document_get_root_node(&p->doc);
 	yaml_node_t *val[7], *keyn[7];
 
@@ -930,19 +933,19 @@ node_walk(struct parse *p, struct config_node *nc)
 	}
 	map_walk(p, root, keys, 7, val, keyn, "");
 	if (val[0] != NULL)
-		nc->name = scalar_dup(p, val[0], "name",
-				      "a node name (1-63 letters, digits, '.', '-', '_')",
-				      name_valid_cb);
+		nc->name =
+		    scalar_dup(p, val[0], "name",
+		               "a node name (1-63 letters, digits, '.', '-', '_')", name_valid_cb);
 	if (val[1] != NULL && scalar_ipv4(p, val[1], "wgIp", &nc->wg_ip))
 		nc->wg_ip_mark = mark_of(&val[1]->start_mark);
 	if (val[2] != NULL)
 		nc->wg_interface = scalar_dup(p, val[2], "wgInterface",
-					      "an interface name (1-15 characters, no '/', ':' or "
-					      "spaces)",
-					      ifname_valid_cb);
+		                              "an interface name (1-15 characters, no '/', ':' or "
+		                              "spaces)",
+		                              ifname_valid_cb);
 	if (val[3] != NULL)
 		nc->has_existing_interface =
-			scalar_bool(p, val[3], "existingInterface", &nc->existing_interface);
+		    scalar_bool(p, val[3], "existingInterface", &nc->existing_interface);
 	if (val[4] != NULL)
 		scalar_port(p, val[4], "wgPort", &nc->wg_port);
 	if (val[5] != NULL)
@@ -953,7 +956,7 @@ node_walk(struct parse *p, struct config_node *nc)
 
 int
 config_parse_node_buf(const char *name, const void *buf, size_t len, struct config_node **out,
-		      struct config_diag *d)
+                      struct config_diag *d)
 {
 	struct config_node *nc;
 	struct parse p;
@@ -1025,7 +1028,7 @@ file_read(const char *path, char **out, size_t *outlen, mode_t *mode, struct con
 
 			if (cap >= CONFIG_FILE_MAX) {
 				config_diag_error(d, "%s: file is larger than %d bytes", path,
-						  CONFIG_FILE_MAX);
+				                  CONFIG_FILE_MAX);
 				err = EFBIG;
 				goto fail;
 			}
@@ -1077,9 +1080,9 @@ config_parse_net_file(const char *path, const struct config **out, struct config
 		return rc;
 	if (S_ISREG(mode) && (mode & (S_IRWXG | S_IRWXO)) != 0)
 		config_diag_warning(d,
-				    "%s: mode %04o lets group or others access the shared key "
-				    "(chmod 600 %s)",
-				    path, (unsigned)(mode & 07777), path);
+		                    "%s: mode %04o lets group or others access the shared key "
+		                    "(chmod 600 %s)",
+		                    path, (unsigned)(mode & 07777), path);
 	rc = config_parse_net_buf(path, buf, len, out, d);
 	sodium_memzero(buf, len);
 	free(buf);
@@ -1114,7 +1117,7 @@ static_copy(struct config_static *dst, const struct config_static *src)
 
 int
 config_add_statics(const struct config *base, const struct config_static *extra, size_t n,
-		   const struct config **out, struct config_diag *d)
+                   const struct config **out, struct config_diag *d)
 {
 	struct config *c;
 	unsigned errs = 0;
@@ -1149,7 +1152,7 @@ config_add_statics(const struct config *base, const struct config_static *extra,
 			snprintf(ep, sizeof(ep), "%s:%u", extra[i].host, extra[i].port);
 		snprintf(prefix, sizeof(prefix), "--static %s: ", ep);
 		if (!wg_ip_check(d, prefix, &c->subnet, &extra[i].wg_ip, c->peers, c->npeers,
-				 c->source)) {
+		                 c->source)) {
 			errs++;
 			continue;
 		}
@@ -1207,14 +1210,14 @@ config_key_fingerprint(const struct config *c, char *buf, size_t len)
 	uint8_t h[16];
 
 	crypto_generichash(h, sizeof(h), (const uint8_t *)fingerprint_context,
-			   sizeof(fingerprint_context) - 1, c->shared_key, CONFIG_KEY_LEN);
+	                   sizeof(fingerprint_context) - 1, c->shared_key, CONFIG_KEY_LEN);
 	snprintf(buf, len, "%02x%02x%02x%02x", h[0], h[1], h[2], h[3]);
 	return buf;
 }
 
 int
 config_generate(const struct ipprefix *subnet, const struct config_static *peers, size_t n,
-		char **text)
+                char **text)
 {
 	char b64[sodium_base64_ENCODED_LEN(CONFIG_KEY_LEN, sodium_base64_VARIANT_ORIGINAL)];
 	char pfx[IPPREFIX_STRLEN], ip[IPADDR_STRLEN];
@@ -1237,16 +1240,16 @@ config_generate(const struct ipprefix *subnet, const struct config_static *peers
 	sodium_bin2base64(b64, sizeof(b64), key, CONFIG_KEY_LEN, sodium_base64_VARIANT_ORIGINAL);
 	sodium_free(key);
 	off += (size_t)snprintf(buf + off, cap - off,
-				"# wgnm network configuration (net.yaml), written by wgnm init.\n"
-				"# Every node of the network uses this same file. It holds the "
-				"network's\n"
-				"# secret: copy it only over secure channels and keep it mode "
-				"0600.\n"
-				"network:\n"
-				"  sharedKey: %s\n"
-				"  subnet: %s\n"
-				"peers:\n",
-				b64, ipprefix_fmt(subnet, pfx, sizeof(pfx)));
+	                        "# wgnm network configuration (net.yaml), written by wgnm init.\n"
+	                        "# Every node of the network uses this same file. It holds the "
+	                        "network's\n"
+	                        "# secret: copy it only over secure channels and keep it mode "
+	                        "0600.\n"
+	                        "network:\n"
+	                        "  sharedKey: %s\n"
+	                        "  subnet: %s\n"
+	                        "peers:\n",
+	                        b64, ipprefix_fmt(subnet, pfx, sizeof(pfx)));
 	sodium_memzero(b64, sizeof(b64));
 	for (i = 0; i < n && off < cap; i++) {
 		const struct config_static *s = &peers[i];
@@ -1254,12 +1257,12 @@ config_generate(const struct ipprefix *subnet, const struct config_static *peers
 		bool v6 = strchr(s->host, ':') != NULL;
 
 		off += (size_t)snprintf(buf + off, cap - off,
-					"  - endPoint: %s%s%s:%u%s\n"
-					"    adminPort: %u\n"
-					"    wgIp: %s\n",
-					v6 ? "\"[" : "", s->host, v6 ? "]" : "", s->port,
-					v6 ? "\"" : "",
-					s->admin_port, ipaddr_fmt(&s->wg_ip, ip, sizeof(ip)));
+		                        "  - endPoint: %s%s%s:%u%s\n"
+		                        "    adminPort: %u\n"
+		                        "    wgIp: %s\n",
+		                        v6 ? "\"[" : "", s->host, v6 ? "]" : "", s->port,
+		                        v6 ? "\"" : "", s->admin_port,
+		                        ipaddr_fmt(&s->wg_ip, ip, sizeof(ip)));
 	}
 	*text = buf;
 	return 0;

@@ -36,12 +36,12 @@
 
 #include "proto/ipaddr.h"
 
-#define CONFIG_KEY_LEN 32      /* sharedKey, decoded */
-#define CONFIG_NAME_MAX 63     /* node name, characters */
-#define CONFIG_IFNAME_MAX 15   /* IFNAMSIZ - 1 */
-#define CONFIG_HOST_MAX 253    /* DNS name or address literal */
-#define CONFIG_DIAG_MAX 20     /* errors (and, separately, warnings) kept per parse */
-#define CONFIG_DIAG_LEN 256    /* one message, including the NUL */
+#define CONFIG_KEY_LEN    32  /* sharedKey, decoded */
+#define CONFIG_NAME_MAX   63  /* node name, characters */
+#define CONFIG_IFNAME_MAX 15  /* IFNAMSIZ - 1 */
+#define CONFIG_HOST_MAX   253 /* DNS name or address literal */
+#define CONFIG_DIAG_MAX   20  /* errors (and, separately, warnings) kept per parse */
+#define CONFIG_DIAG_LEN   256 /* one message, including the NUL */
 
 /* A position in a configuration file; 1-based, 0 = unknown. */
 struct config_mark {
@@ -61,12 +61,12 @@ struct config_diag {
 
 /* One static peer of net.yaml. */
 struct config_static {
-	char *host;             /* as written, IPv6 without brackets; owned */
-	uint16_t port;          /* WireGuard port of the endPoint */
-	bool host_is_literal;   /* host is an IP address: endpoint is valid */
+	char *host;           /* as written, IPv6 without brackets; owned */
+	uint16_t port;        /* WireGuard port of the endPoint */
+	bool host_is_literal; /* host is an IP address: endpoint is valid */
 	struct endpoint endpoint;
 	uint16_t admin_port;
-	struct ipaddr wg_ip;    /* overlay address, inside the subnet */
+	struct ipaddr wg_ip;     /* overlay address, inside the subnet */
 	struct config_mark mark; /* where the entry starts (0:0 for command-line entries) */
 };
 
@@ -81,9 +81,9 @@ struct config {
 
 /* peer.yaml. Absent keys: NULL pointers, AF_UNSPEC address, 0 ports, has_* false. */
 struct config_node {
-	char *source;           /* file name used in messages; owned */
+	char *source; /* file name used in messages; owned */
 	char *name;
-	struct ipaddr wg_ip;    /* IPv4; checked against a subnet by the caller */
+	struct ipaddr wg_ip; /* IPv4; checked against a subnet by the caller */
 	struct config_mark wg_ip_mark;
 	char *wg_interface;
 	bool has_existing_interface, existing_interface;
@@ -95,9 +95,9 @@ struct config_node {
 void config_diag_init(struct config_diag *d);
 /* Record one error or warning (printf format). Past CONFIG_DIAG_MAX only counts. */
 void config_diag_error(struct config_diag *d, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void config_diag_warning(struct config_diag *d, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /*
  * Parse net.yaml from a file or from memory. name is used in messages.
@@ -110,14 +110,14 @@ void config_diag_warning(struct config_diag *d, const char *fmt, ...)
  */
 int config_parse_net_file(const char *path, const struct config **out, struct config_diag *d);
 int config_parse_net_buf(const char *name, const void *buf, size_t len, const struct config **out,
-			 struct config_diag *d);
+                         struct config_diag *d);
 /* Wipes the key and frees everything; NULL is a no-op. */
 void config_free(const struct config *c);
 
 /* Same for peer.yaml; caller frees with config_node_free. */
 int config_parse_node_file(const char *path, struct config_node **out, struct config_diag *d);
 int config_parse_node_buf(const char *name, const void *buf, size_t len, struct config_node **out,
-			  struct config_diag *d);
+                          struct config_diag *d);
 void config_node_free(struct config_node *n);
 
 /*
@@ -127,7 +127,7 @@ void config_node_free(struct config_node *n);
  * not changed. Same return values as config_parse_net_buf.
  */
 int config_add_statics(const struct config *base, const struct config_static *extra, size_t n,
-		       const struct config **out, struct config_diag *d);
+                       const struct config **out, struct config_diag *d);
 
 /*
  * Parse a static peer written as HOST:PORT (HOST a DNS name, an IPv4 address
@@ -143,15 +143,15 @@ int config_parse_endpoint(struct config_static *s, const char *text, char *why, 
  * ("subnet 10.1.0.1/16 has host bits set (did you mean 10.1.0.0/16?)").
  */
 int config_parse_subnet(struct ipprefix *out, const char *text, const char *subject, char *msg,
-			size_t len);
+                        size_t len);
 
 /*
  * Is a usable as a node address in subnet (inside it, neither its network
  * nor its broadcast address)? On error returns -EINVAL and writes a sentence
  * starting with subject into msg ("wgIp 10.2.0.1 is outside subnet 10.1.0.0/16").
  */
-int config_check_address(const struct ipprefix *subnet, const struct ipaddr *a,
-			 const char *subject, char *msg, size_t len);
+int config_check_address(const struct ipprefix *subnet, const struct ipaddr *a, const char *subject,
+                         char *msg, size_t len);
 
 /* Valid node name / interface name / DNS name? */
 bool config_name_valid(const char *s);
@@ -175,7 +175,7 @@ const char *config_key_fingerprint(const struct config *c, char *buf, size_t len
  * *text (NUL-terminated, caller wipes and frees with config_text_free), or -ENOMEM.
  */
 int config_generate(const struct ipprefix *subnet, const struct config_static *peers, size_t n,
-		    char **text);
+                    char **text);
 void config_text_free(char *text);
 
 #endif
