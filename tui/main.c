@@ -11,9 +11,9 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: wgnm-tui [-h | --help] [-V | --version]\n"
-		   "\n"
-		   "  -h, --help     show this help and exit\n"
-		   "  -V, --version  show the version and exit\n");
+	           "\n"
+	           "  -h, --help     show this help and exit\n"
+	           "  -V, --version  show the version and exit\n");
 }
 
 int
