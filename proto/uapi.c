@@ -30,9 +30,8 @@ uapi_buf_free(struct uapi_buf *buf)
 	buf->len = buf->cap = 0;
 }
 
-/* Grow to hold extra more bytes; the old block is wiped, never realloc'd. */
-static int
-buf_reserve(struct uapi_buf *buf, size_t extra)
+int
+uapi_buf_reserve(struct uapi_buf *buf, size_t extra)
 {
 	size_t cap;
 	char *p;
@@ -71,7 +70,7 @@ buf_printf(struct uapi_buf *buf, const char *fmt, ...)
 		rc = -EINVAL;
 		goto out;
 	}
-	rc = buf_reserve(buf, (size_t)n);
+	rc = uapi_buf_reserve(buf, (size_t)n);
 	if (rc < 0)
 		goto out;
 	memcpy(buf->data + buf->len, line, (size_t)n);

@@ -48,6 +48,8 @@ struct uapi_buf {
 
 /* Wipe and free the buffer's memory; the struct is zeroed and reusable. */
 void uapi_buf_free(struct uapi_buf *buf);
+/* Make room for extra more bytes (old memory is wiped, not realloc'd). 0 or -ENOMEM. */
+int uapi_buf_reserve(struct uapi_buf *buf, size_t extra);
 
 /*
  * Encode dev as a set request ("set=1\n" ... "\n"), appended to out.
