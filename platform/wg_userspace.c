@@ -149,7 +149,21 @@ us_choose_impl(struct wg_userspace *us)
 	return 0;
 }
 
-/* The parent's environment with WG_PROCESS_FOREGROUND=1 (built before fork). */
+/*
+ * A copy of the parent's environment with WG_PROCESS_FOREGROUND=1, built
+ * before any fork (the child must not allocate). Strings are our own copies.
+ */
+static void
+us_free_env(struct wg_userspace *us)
+{
+	size_t i;
+
+	for (i = 0; us->envp != NULL && us->envp[i] != NULL; i++)
+		free(us->envp[i]);
+	free(us->envp);
+	us->envp = NULL;
+}
+
 static int
 us_build_env(struct wg_userspace *us)
 {
@@ -161,12 +175,18 @@ us_build_env(struct wg_userspace *us)
 	us->envp = calloc(n + 2, sizeof(char *));
 	if (us->envp == NULL)
 		return -ENOMEM;
-	for (i = 0; i < n; i++)
-		if (strncmp(environ[i], fg, sizeof(fg) - 1) != 0)
-			us->envp[j++] = environ[i];
-	us->envp[j++] = "WG_PROCESS_FOREGROUND=1";
-	us->envp[j] = NULL;
+	for (i = 0; i < n; i++) {
+		if (strncmp(environ[i], fg, sizeof(fg) - 1) == 0)
+			continue;
+		if ((us->envp[j++] = strdup(environ[i])) == NULL)
+			goto nomem;
+	}
+	if ((us->envp[j] = strdup("WG_PROCESS_FOREGROUND=1")) == NULL)
+		goto nomem;
 	return 0;
+nomem:
+	us_free_env(us);
+	return -ENOMEM;
 }
 
 static void
@@ -336,7 +356,7 @@ us_wait_ready(struct wg_userspace *us)
 static void
 us_free(struct wg_userspace *us)
 {
-	free(us->envp);
+	us_free_env(us);
 	free(us);
 }
 
