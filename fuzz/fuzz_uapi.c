@@ -21,7 +21,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *buf = (const char *)data;
 	struct wg_device *d1 = NULL, *d2 = NULL;
-	struct uapi_buf b1 = { 0 }, b2 = { 0 }, s = { 0 };
+	struct uapi_buf b1 = {0}, b2 = {0}, s = {0};
 	size_t done = uapi_reply_complete(buf, size);
 
 	if (done > size)

@@ -39,9 +39,9 @@ static int fake_get_cb(void *ctx, const char *ifname, struct wg_device **out);
 static int fake_set_cb(void *ctx, const struct wg_device *dev);
 
 const struct wg_backend_ops wg_fake_ops = {
-	.name = "fake",
-	.get = fake_get_cb,
-	.set = fake_set_cb,
+    .name = "fake",
+    .get = fake_get_cb,
+    .set = fake_set_cb,
 };
 
 struct wg_fake *
@@ -257,7 +257,8 @@ validate(const struct wg_device *req)
 		     p->endpoint.port == 0))
 			return -EINVAL;
 		for (a = p->first_allowedip; a != NULL; a = a->next)
-			if ((a->prefix.addr.family != AF_INET && a->prefix.addr.family != AF_INET6) ||
+			if ((a->prefix.addr.family != AF_INET &&
+			     a->prefix.addr.family != AF_INET6) ||
 			    a->prefix.len > ipaddr_bits(&a->prefix.addr))
 				return -EINVAL;
 	}
@@ -374,8 +375,8 @@ fake_set_cb(void *ctx, const struct wg_device *req)
 	do {                                                                                       \
 		int n_ = snprintf(op->text + off, sizeof(op->text) - off, __VA_ARGS__);            \
 		if (n_ > 0)                                                                        \
-			off = off + (size_t)n_ < sizeof(op->text) ? off + (size_t)n_                \
-								  : sizeof(op->text) - 1;  \
+			off = off + (size_t)n_ < sizeof(op->text) ? off + (size_t)n_               \
+			                                          : sizeof(op->text) - 1;          \
 	} while (0)
 	OPCAT("set %s", req->name);
 	if (req->flags & WGDEV_HAS_PRIVATE_KEY)

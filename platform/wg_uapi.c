@@ -24,9 +24,9 @@ static int uapi_ops_get_cb(void *ctx, const char *ifname, struct wg_device **out
 static int uapi_ops_set_cb(void *ctx, const struct wg_device *dev);
 
 const struct wg_backend_ops wg_uapi_ops = {
-	.name = "userspace",
-	.get = uapi_ops_get_cb,
-	.set = uapi_ops_set_cb,
+    .name = "userspace",
+    .get = uapi_ops_get_cb,
+    .set = uapi_ops_set_cb,
 };
 
 static int64_t
@@ -65,7 +65,7 @@ static int
 wait_fd(int fd, short events, int64_t deadline)
 {
 	for (;;) {
-		struct pollfd p = { .fd = fd, .events = events };
+		struct pollfd p = {.fd = fd, .events = events};
 		int64_t left = deadline - now_ms();
 		int n;
 
@@ -85,7 +85,7 @@ wait_fd(int fd, short events, int64_t deadline)
 static int
 uapi_connect(const struct wg_uapi_ctx *ctx, const char *ifname, int64_t deadline, int *fdp)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	socklen_t slen = sizeof(int);
 	int fd, rc, soerr = 0;
 
@@ -200,8 +200,8 @@ read_reply(int fd, struct uapi_buf *reply, int64_t deadline)
 
 /* One request/reply exchange. reply is the caller's (uapi_buf_free). */
 static int
-uapi_transact(const struct wg_uapi_ctx *ctx, const char *ifname, const char *op,
-	      const char *req, size_t reqlen, struct uapi_buf *reply)
+uapi_transact(const struct wg_uapi_ctx *ctx, const char *ifname, const char *op, const char *req,
+              size_t reqlen, struct uapi_buf *reply)
 {
 	int timeout = timeout_of(ctx);
 	int64_t deadline = now_ms() + timeout;
@@ -235,13 +235,14 @@ uapi_transact(const struct wg_uapi_ctx *ctx, const char *ifname, const char *op,
 		goto timeout;
 	if (rc < 0)
 		log_warnx("uapi: %s: %s reply: %s", ifname, op,
-			  rc == -EPROTO ? "connection closed before the reply ended" : strerror(-rc));
+		          rc == -EPROTO ? "connection closed before the reply ended"
+		                        : strerror(-rc));
 	return rc;
 timeout:
 	if (fd >= 0)
 		close(fd);
 	log_warnx("uapi: %s: %s: no answer within %d ms from the userspace WireGuard process",
-		  ifname, op, timeout);
+	          ifname, op, timeout);
 	return -ETIMEDOUT;
 }
 
@@ -249,7 +250,7 @@ int
 wg_uapi_get(const struct wg_uapi_ctx *ctx, const char *ifname, struct wg_device **out)
 {
 	static const char req[] = "get=1\n\n";
-	struct uapi_buf reply = { 0 };
+	struct uapi_buf reply = {0};
 	int rc;
 
 	*out = NULL;
@@ -266,7 +267,7 @@ wg_uapi_get(const struct wg_uapi_ctx *ctx, const char *ifname, struct wg_device 
 int
 wg_uapi_set(const struct wg_uapi_ctx *ctx, const struct wg_device *dev)
 {
-	struct uapi_buf req = { 0 }, reply = { 0 };
+	struct uapi_buf req = {0}, reply = {0};
 	int rc;
 
 	rc = uapi_encode_set(dev, &req);

@@ -16,7 +16,7 @@
 
 #include "platform/wgdev.h"
 
-#define WG_UAPI_SOCKDIR "/var/run/wireguard"
+#define WG_UAPI_SOCKDIR    "/var/run/wireguard"
 #define WG_UAPI_TIMEOUT_MS 2000
 /* A reply larger than this is refused (-EMSGSIZE). */
 #define WG_UAPI_REPLY_MAX (64u << 20)

@@ -34,12 +34,12 @@
 #include "src/log.h"
 
 #define US_START_TIMEOUT_MS 5000
-#define US_BACKOFF_MIN_MS 250
-#define US_BACKOFF_MAX_MS 30000
-#define US_STABLE_MS 60000
-#define US_STOP_TIMEOUT_MS 3000
+#define US_BACKOFF_MIN_MS   250
+#define US_BACKOFF_MAX_MS   30000
+#define US_STABLE_MS        60000
+#define US_STOP_TIMEOUT_MS  3000
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 extern char **environ;
 
@@ -126,21 +126,22 @@ us_choose_impl(struct wg_userspace *us)
 {
 	const struct wg_userspace_config *c = &us->cfg;
 
-	if (find_exec(c->wggo_path ? c->wggo_path : "wireguard-go", us->path,
-		      sizeof(us->path)) == 0) {
+	if (find_exec(c->wggo_path ? c->wggo_path : "wireguard-go", us->path, sizeof(us->path)) ==
+	    0) {
 		us->impl = "wireguard-go";
 		us->argv[1] = "-f";
 	} else if ((c->boringtun_path &&
-		    find_exec(c->boringtun_path, us->path, sizeof(us->path)) == 0) ||
-		   (!c->boringtun_path &&
-		    (find_exec("boringtun-cli", us->path, sizeof(us->path)) == 0 ||
-		     find_exec("boringtun", us->path, sizeof(us->path)) == 0))) {
+	            find_exec(c->boringtun_path, us->path, sizeof(us->path)) == 0) ||
+	           (!c->boringtun_path &&
+	            (find_exec("boringtun-cli", us->path, sizeof(us->path)) == 0 ||
+	             find_exec("boringtun", us->path, sizeof(us->path)) == 0))) {
 		us->impl = "boringtun";
 		us->argv[1] = "--foreground";
 	} else {
 		log_warnx("userspace: %s: no userspace WireGuard found (tried %s, %s)", us->ifname,
-			  c->wggo_path ? c->wggo_path : "wireguard-go in PATH",
-			  c->boringtun_path ? c->boringtun_path : "boringtun-cli/boringtun in PATH");
+		          c->wggo_path ? c->wggo_path : "wireguard-go in PATH",
+		          c->boringtun_path ? c->boringtun_path
+		                            : "boringtun-cli/boringtun in PATH");
 		return -ENOENT;
 	}
 	us->argv[0] = us->path;
@@ -196,14 +197,13 @@ describe_status(int status, char *buf, size_t len)
 		snprintf(buf, len, "exit status %d", WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
 		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
-			 strsignal(WTERMSIG(status)));
+		         strsignal(WTERMSIG(status)));
 	else
 		snprintf(buf, len, "wait status 0x%x", (unsigned)status);
 }
 
 /* In the child: reset signals, set up stdio, close every other fd, exec. */
-static void __attribute__((noreturn))
-us_exec_child(struct wg_userspace *us, int devnull)
+static void __attribute__((noreturn)) us_exec_child(struct wg_userspace *us, int devnull)
 {
 	struct sigaction sa;
 	sigset_t none;
@@ -259,7 +259,7 @@ us_spawn(struct wg_userspace *us)
 	us->pid = pid;
 	us->started_at = ev_now(us->loop);
 	log_info("userspace: %s: started %s (%s), pid %d", us->ifname, us->impl, us->path,
-		 (int)pid);
+	         (int)pid);
 	return 0;
 }
 
@@ -275,7 +275,7 @@ static void
 us_unlink_stale(struct wg_userspace *us)
 {
 	char path[108];
-	struct wg_uapi_ctx probe = { .sockdir = us->uapi.sockdir, .timeout_ms = 100 };
+	struct wg_uapi_ctx probe = {.sockdir = us->uapi.sockdir, .timeout_ms = 100};
 
 	if (wg_uapi_path(&us->uapi, us->ifname, path, sizeof(path)) == 0 &&
 	    !wg_uapi_ctx_exists(&probe, us->ifname))
@@ -300,7 +300,7 @@ us_kill_child(struct wg_userspace *us)
 			break; /* reaped, or already reaped (ECHILD) */
 		if (!killed && mono_s() >= deadline) {
 			log_warnx("userspace: %s: %s (pid %d) ignored SIGTERM, sending SIGKILL",
-				  us->ifname, us->impl, (int)us->pid);
+			          us->ifname, us->impl, (int)us->pid);
 			kill(us->pid, SIGKILL);
 			killed = 1;
 		}
@@ -311,7 +311,7 @@ us_kill_child(struct wg_userspace *us)
 	if (r == us->pid) {
 		describe_status(status, how, sizeof(how));
 		log_info("userspace: %s: %s (pid %d) stopped: %s", us->ifname, us->impl,
-			 (int)us->pid, how);
+		         (int)us->pid, how);
 	}
 	us->pid = 0;
 	if (killed)
@@ -323,7 +323,7 @@ static int
 us_wait_ready(struct wg_userspace *us)
 {
 	double deadline = mono_s() + ms_or(us->cfg.start_timeout_ms, US_START_TIMEOUT_MS) / 1000.0;
-	struct wg_uapi_ctx probe = { .sockdir = us->uapi.sockdir, .timeout_ms = 200 };
+	struct wg_uapi_ctx probe = {.sockdir = us->uapi.sockdir, .timeout_ms = 200};
 	int delay_ms = 5, status = 0;
 	char how[64];
 
@@ -333,7 +333,7 @@ us_wait_ready(struct wg_userspace *us)
 		if (r == us->pid) {
 			describe_status(status, how, sizeof(how));
 			log_warnx("userspace: %s: %s (pid %d) exited during start-up: %s",
-				  us->ifname, us->impl, (int)us->pid, how);
+			          us->ifname, us->impl, (int)us->pid, how);
 			us->pid = 0;
 			return -ECHILD;
 		}
@@ -341,9 +341,9 @@ us_wait_ready(struct wg_userspace *us)
 			return 0;
 		if (mono_s() >= deadline) {
 			log_warnx("userspace: %s: %s (pid %d) did not open its UAPI socket "
-				  "within %d ms",
-				  us->ifname, us->impl, (int)us->pid,
-				  ms_or(us->cfg.start_timeout_ms, US_START_TIMEOUT_MS));
+			          "within %d ms",
+			          us->ifname, us->impl, (int)us->pid,
+			          ms_or(us->cfg.start_timeout_ms, US_START_TIMEOUT_MS));
 			us_kill_child(us);
 			return -ETIMEDOUT;
 		}
@@ -362,7 +362,7 @@ us_free(struct wg_userspace *us)
 
 int
 wg_userspace_start(struct ev_loop *loop, const struct wg_userspace_config *cfg,
-		   struct wg_userspace **out)
+                   struct wg_userspace **out)
 {
 	struct wg_userspace *us;
 	char path[108];
@@ -439,7 +439,7 @@ us_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	if (ran * 1000.0 >= ms_or(us->cfg.stable_ms, US_STABLE_MS))
 		us->backoff_s = ms_or(us->cfg.backoff_min_ms, US_BACKOFF_MIN_MS) / 1000.0;
 	log_warnx("userspace: %s: %s (pid %d) died after %.1f s: %s; restarting in %.2f s",
-		  us->ifname, us->impl, (int)us->pid, ran, how, us->backoff_s);
+	          us->ifname, us->impl, (int)us->pid, ran, how, us->backoff_s);
 	us->pid = 0;
 	us->state = US_WAITING;
 	ev_timer_set(&us->restart_w, us->backoff_s, 0.);
@@ -463,7 +463,7 @@ us_restart_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	us_watch_child(us);
 	us->ready_delay = 0.01;
 	us->ready_deadline =
-		ev_now(loop) + ms_or(us->cfg.start_timeout_ms, US_START_TIMEOUT_MS) / 1000.0;
+	    ev_now(loop) + ms_or(us->cfg.start_timeout_ms, US_START_TIMEOUT_MS) / 1000.0;
 	ev_timer_set(&us->ready_w, us->ready_delay, 0.);
 	ev_timer_start(loop, &us->ready_w);
 }
@@ -472,7 +472,7 @@ static void
 us_ready_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct wg_userspace *us = container_of(w, struct wg_userspace, ready_w);
-	struct wg_uapi_ctx probe = { .sockdir = us->uapi.sockdir, .timeout_ms = 200 };
+	struct wg_uapi_ctx probe = {.sockdir = us->uapi.sockdir, .timeout_ms = 200};
 
 	(void)revents;
 	if (us->state != US_STARTING || us->pid <= 0)
@@ -481,15 +481,15 @@ us_ready_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		us->state = US_RUNNING;
 		us->restarts++;
 		log_info("userspace: %s: %s (pid %d) is back; re-applying the configuration",
-			 us->ifname, us->impl, (int)us->pid);
+		         us->ifname, us->impl, (int)us->pid);
 		if (us->cfg.on_restart != NULL)
 			us->cfg.on_restart(us->cfg.arg);
 		return;
 	}
 	if (ev_now(loop) >= us->ready_deadline) {
 		log_warnx("userspace: %s: restarted %s (pid %d) did not open its UAPI socket; "
-			  "killing it",
-			  us->ifname, us->impl, (int)us->pid);
+		          "killing it",
+		          us->ifname, us->impl, (int)us->pid);
 		kill(us->pid, SIGKILL); /* child_w reaps it and schedules the next try */
 		return;
 	}

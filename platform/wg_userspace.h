@@ -57,7 +57,7 @@ struct wg_userspace_config {
  * exited during start-up), -ETIMEDOUT, or another -errno.
  */
 int wg_userspace_start(struct ev_loop *loop, const struct wg_userspace_config *cfg,
-		       struct wg_userspace **out);
+                       struct wg_userspace **out);
 /* Stop supervising, terminate the child (bounded) and free us. NULL is a no-op. */
 void wg_userspace_stop(struct wg_userspace *us);
 

@@ -143,7 +143,8 @@ encode_set(const struct wg_device *dev, struct uapi_buf *out)
 	if ((dev->flags & WGDEV_HAS_FWMARK) &&
 	    (rc = buf_printf(out, "fwmark=%" PRIu32 "\n", dev->fwmark)) < 0)
 		return rc;
-	if ((dev->flags & WGDEV_REPLACE_PEERS) && (rc = buf_printf(out, "replace_peers=true\n")) < 0)
+	if ((dev->flags & WGDEV_REPLACE_PEERS) &&
+	    (rc = buf_printf(out, "replace_peers=true\n")) < 0)
 		return rc;
 
 	for (peer = dev->first_peer; peer != NULL; peer = peer->next) {
@@ -167,7 +168,7 @@ encode_set(const struct wg_device *dev, struct uapi_buf *out)
 			return rc;
 		if ((peer->flags & WGPEER_HAS_KEEPALIVE) &&
 		    (rc = buf_printf(out, "persistent_keepalive_interval=%u\n",
-				     (unsigned)peer->keepalive_s)) < 0)
+		                     (unsigned)peer->keepalive_s)) < 0)
 			return rc;
 		if ((peer->flags & WGPEER_REPLACE_ALLOWEDIPS) &&
 		    (rc = buf_printf(out, "replace_allowed_ips=true\n")) < 0)
@@ -210,16 +211,16 @@ encode_reply(const struct wg_device *dev, int err, struct uapi_buf *out)
 		    peer->last_handshake.tv_nsec >= 1000000000L)
 			return -EINVAL;
 		if ((rc = buf_printf(out,
-				     "last_handshake_time_sec=%lld\n"
-				     "last_handshake_time_nsec=%ld\n"
-				     "tx_bytes=%" PRIu64 "\nrx_bytes=%" PRIu64 "\n",
-				     (long long)peer->last_handshake.tv_sec,
-				     (long)peer->last_handshake.tv_nsec, peer->tx_bytes,
-				     peer->rx_bytes)) < 0)
+		                     "last_handshake_time_sec=%lld\n"
+		                     "last_handshake_time_nsec=%ld\n"
+		                     "tx_bytes=%" PRIu64 "\nrx_bytes=%" PRIu64 "\n",
+		                     (long long)peer->last_handshake.tv_sec,
+		                     (long)peer->last_handshake.tv_nsec, peer->tx_bytes,
+		                     peer->rx_bytes)) < 0)
 			return rc;
 		if ((peer->flags & WGPEER_HAS_KEEPALIVE) &&
 		    (rc = buf_printf(out, "persistent_keepalive_interval=%u\n",
-				     (unsigned)peer->keepalive_s)) < 0)
+		                     (unsigned)peer->keepalive_s)) < 0)
 			return rc;
 		if ((rc = put_allowedips(out, peer)) < 0)
 			return rc;
@@ -523,9 +524,15 @@ static int
 is_peer_key(const struct line *l)
 {
 	static const char *const keys[] = {
-		"preshared_key",	    "protocol_version", "endpoint",
-		"last_handshake_time_sec", "last_handshake_time_nsec", "rx_bytes",
-		"tx_bytes",		    "persistent_keepalive_interval", "allowed_ip",
+	    "preshared_key",
+	    "protocol_version",
+	    "endpoint",
+	    "last_handshake_time_sec",
+	    "last_handshake_time_nsec",
+	    "rx_bytes",
+	    "tx_bytes",
+	    "persistent_keepalive_interval",
+	    "allowed_ip",
 	};
 	size_t i;
 

@@ -180,8 +180,8 @@ peer_cmp(const void *a, const void *b)
 	return strcmp(nx, ny);
 }
 
-static void
-cat(char *buf, size_t len, size_t *pos, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void cat(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 static void
 cat(char *buf, size_t len, size_t *pos, const char *fmt, ...)
@@ -232,8 +232,9 @@ wgspec_format(const struct wg_device *dev, char *buf, size_t len)
 		else
 			strcpy(name, "-");
 		cat(buf, len, &pos, " psk=%s ep=%s ka=%u ips=", name,
-		    (peer->flags & WGPEER_HAS_ENDPOINT) ? endpoint_fmt(&peer->endpoint, s, sizeof(s))
-							: "-",
+		    (peer->flags & WGPEER_HAS_ENDPOINT)
+		        ? endpoint_fmt(&peer->endpoint, s, sizeof(s))
+		        : "-",
 		    (peer->flags & WGPEER_HAS_KEEPALIVE) ? peer->keepalive_s : 0);
 		if (ips == NULL)
 			break;
@@ -241,7 +242,8 @@ wgspec_format(const struct wg_device *dev, char *buf, size_t len)
 			ips[j++] = &aip->prefix;
 		qsort(ips, na, sizeof(*ips), prefix_cmp);
 		for (j = 0; j < na; j++)
-			cat(buf, len, &pos, "%s%s", j ? "," : "", ipprefix_fmt(ips[j], s, sizeof(s)));
+			cat(buf, len, &pos, "%s%s", j ? "," : "",
+			    ipprefix_fmt(ips[j], s, sizeof(s)));
 		if (na == 0)
 			cat(buf, len, &pos, "-");
 		free(ips);
@@ -251,54 +253,53 @@ wgspec_format(const struct wg_device *dev, char *buf, size_t len)
 }
 
 #define HDR "priv=A port=51001 fwmark=0"
-#define B1 " | B psk=- ep=198.51.100.7:51002 ka=0 ips="
-#define C1 " | C psk=D ep=[2001:db8::3]:51003 ka=25 ips="
+#define B1  " | B psk=- ep=198.51.100.7:51002 ka=0 ips="
+#define C1  " | C psk=D ep=[2001:db8::3]:51003 ka=25 ips="
 
 const struct wgsem_step wgsem_table[] = {
-	{ "reset: private key, port, no peers", "priv=A port=51001 replace_peers", 0, HDR },
-	{ "add a peer with endpoint and allowed IP",
-	  "peer=B ep=198.51.100.7:51002 ip=10.0.0.2/32", 0, HDR B1 "10.0.0.2/32" },
-	{ "allowed IPs are appended by default", "peer=B ip=10.0.1.0/24 ip=fd00::2/128", 0,
-	  HDR B1 "10.0.0.2/32,10.0.1.0/24,fd00::2/128" },
-	{ "the same allowed IP twice is kept once", "peer=B ip=10.0.1.0/24", 0,
-	  HDR B1 "10.0.0.2/32,10.0.1.0/24,fd00::2/128" },
-	{ "replace_allowed_ips replaces the set", "peer=B replace_ips ip=10.0.2.0/24", 0,
-	  HDR B1 "10.0.2.0/24" },
-	{ "host bits of an allowed IP are masked", "peer=B ip=10.0.3.7/24", 0,
-	  HDR B1 "10.0.2.0/24,10.0.3.0/24" },
-	{ "a second peer with psk, IPv6 endpoint, keepalive",
-	  "peer=C psk=D ep=[2001:db8::3]:51003 ka=25 ip=10.0.0.3/32", 0,
-	  HDR B1 "10.0.2.0/24,10.0.3.0/24" C1 "10.0.0.3/32" },
-	{ "an allowed IP moves to the peer that last claimed it", "peer=C ip=10.0.2.0/24", 0,
-	  HDR B1 "10.0.3.0/24" C1 "10.0.0.3/32,10.0.2.0/24" },
-	{ "update_only on a missing peer changes nothing", "peer=E update_only ip=10.0.0.5/32",
-	  0, HDR B1 "10.0.3.0/24" C1 "10.0.0.3/32,10.0.2.0/24" },
-	{ "update_only on an existing peer updates it", "peer=C update_only ka=0 psk=0", 0,
-	  HDR B1 "10.0.3.0/24"
-	     " | C psk=- ep=[2001:db8::3]:51003 ka=0 ips=10.0.0.3/32,10.0.2.0/24" },
-	{ "endpoint and keepalive are overwritten", "peer=C ep=198.51.100.9:4000 ka=10", 0,
-	  HDR B1 "10.0.3.0/24"
-	     " | C psk=- ep=198.51.100.9:4000 ka=10 ips=10.0.0.3/32,10.0.2.0/24" },
-	{ "remove a peer", "peer=B remove", 0,
-	  HDR " | C psk=- ep=198.51.100.9:4000 ka=10 ips=10.0.0.3/32,10.0.2.0/24" },
-	{ "removing a missing peer is a no-op", "peer=F remove", 0,
-	  HDR " | C psk=- ep=198.51.100.9:4000 ka=10 ips=10.0.0.3/32,10.0.2.0/24" },
-	{ "the device's own public key is not added as a peer", "peer=A ip=10.0.0.1/32", 0,
-	  HDR " | C psk=- ep=198.51.100.9:4000 ka=10 ips=10.0.0.3/32,10.0.2.0/24" },
-	{ "replace_peers drops listed peers' old state too", "replace_peers peer=C ka=5 peer=G",
-	  0, HDR " | C psk=- ep=- ka=5 ips=- | G psk=- ep=- ka=0 ips=-" },
-	{ "a new private key removes the peer with its public key", "priv=G", 0,
-	  "priv=G port=51001 fwmark=0 | C psk=- ep=- ka=5 ips=-" },
-	{ "port and fwmark change", "port=51005 fwmark=7", 0,
-	  "priv=G port=51005 fwmark=7 | C psk=- ep=- ka=5 ips=-" },
-	{ "an all-zero private key clears it", "priv=0 replace_peers", 0,
-	  "priv=- port=51005 fwmark=7" },
+    {"reset: private key, port, no peers", "priv=A port=51001 replace_peers", 0, HDR},
+    {"add a peer with endpoint and allowed IP", "peer=B ep=198.51.100.7:51002 ip=10.0.0.2/32", 0,
+     HDR B1 "10.0.0.2/32"},
+    {"allowed IPs are appended by default", "peer=B ip=10.0.1.0/24 ip=fd00::2/128", 0,
+     HDR B1 "10.0.0.2/32,10.0.1.0/24,fd00::2/128"},
+    {"the same allowed IP twice is kept once", "peer=B ip=10.0.1.0/24", 0,
+     HDR B1 "10.0.0.2/32,10.0.1.0/24,fd00::2/128"},
+    {"replace_allowed_ips replaces the set", "peer=B replace_ips ip=10.0.2.0/24", 0,
+     HDR B1 "10.0.2.0/24"},
+    {"host bits of an allowed IP are masked", "peer=B ip=10.0.3.7/24", 0,
+     HDR B1 "10.0.2.0/24,10.0.3.0/24"},
+    {"a second peer with psk, IPv6 endpoint, keepalive",
+     "peer=C psk=D ep=[2001:db8::3]:51003 ka=25 ip=10.0.0.3/32", 0,
+     HDR B1 "10.0.2.0/24,10.0.3.0/24" C1 "10.0.0.3/32"},
+    {"an allowed IP moves to the peer that last claimed it", "peer=C ip=10.0.2.0/24", 0,
+     HDR B1 "10.0.3.0/24" C1 "10.0.0.3/32,10.0.2.0/24"},
+    {"update_only on a missing peer changes nothing", "peer=E update_only ip=10.0.0.5/32", 0,
+     HDR B1 "10.0.3.0/24" C1 "10.0.0.3/32,10.0.2.0/24"},
+    {"update_only on an existing peer updates it", "peer=C update_only ka=0 psk=0", 0,
+     HDR B1 "10.0.3.0/24"
+            " | C psk=- ep=[2001:db8::3]:51003 ka=0 ips=10.0.0.3/32,10.0.2.0/24"},
+    {"endpoint and keepalive are overwritten", "peer=C ep=198.51.100.9:4000 ka=10", 0,
+     HDR B1 "10.0.3.0/24"
+            " | C psk=- ep=198.51.100.9:4000 ka=10 ips=10.0.0.3/32,10.0.2.0/24"},
+    {"remove a peer", "peer=B remove", 0,
+     HDR " | C psk=- ep=198.51.100.9:4000 ka=10 ips=10.0.0.3/32,10.0.2.0/24"},
+    {"removing a missing peer is a no-op", "peer=F remove", 0,
+     HDR " | C psk=- ep=198.51.100.9:4000 ka=10 ips=10.0.0.3/32,10.0.2.0/24"},
+    {"the device's own public key is not added as a peer", "peer=A ip=10.0.0.1/32", 0,
+     HDR " | C psk=- ep=198.51.100.9:4000 ka=10 ips=10.0.0.3/32,10.0.2.0/24"},
+    {"replace_peers drops listed peers' old state too", "replace_peers peer=C ka=5 peer=G", 0,
+     HDR " | C psk=- ep=- ka=5 ips=- | G psk=- ep=- ka=0 ips=-"},
+    {"a new private key removes the peer with its public key", "priv=G", 0,
+     "priv=G port=51001 fwmark=0 | C psk=- ep=- ka=5 ips=-"},
+    {"port and fwmark change", "port=51005 fwmark=7", 0,
+     "priv=G port=51005 fwmark=7 | C psk=- ep=- ka=5 ips=-"},
+    {"an all-zero private key clears it", "priv=0 replace_peers", 0, "priv=- port=51005 fwmark=7"},
 };
 const size_t wgsem_table_len = sizeof(wgsem_table) / sizeof(wgsem_table[0]);
 
 size_t
 wgsem_run(const struct wg_backend_ops *ops, void *ctx, const char *ifname,
-	  void (*report)(void *arg, size_t i, int pass, int rc, const char *got), void *arg)
+          void (*report)(void *arg, size_t i, int pass, int rc, const char *got), void *arg)
 {
 	char got[4096];
 	size_t i, failed = 0;

@@ -47,6 +47,6 @@ extern const size_t wgsem_table_len;
  * report(arg, index, pass, got_state); returns the number of failed steps.
  */
 size_t wgsem_run(const struct wg_backend_ops *ops, void *ctx, const char *ifname,
-		 void (*report)(void *arg, size_t i, int pass, int rc, const char *got), void *arg);
+                 void (*report)(void *arg, size_t i, int pass, int rc, const char *got), void *arg);
 
 #endif

@@ -76,7 +76,7 @@ print_dump(const struct wg_device *dev)
 		key_b64(k2, p->preshared_key, p->flags & WGPEER_HAS_PRESHARED_KEY);
 		printf("%s\t%s\t%s\t", k1, k2,
 		       (p->flags & WGPEER_HAS_ENDPOINT) ? endpoint_fmt(&p->endpoint, s, sizeof(s))
-							: "(none)");
+		                                        : "(none)");
 		for (a = p->first_allowedip; a != NULL; a = a->next)
 			printf("%s%s", a == p->first_allowedip ? "" : ",",
 			       ipprefix_fmt(&a->prefix, s, sizeof(s)));
@@ -100,7 +100,7 @@ cmd_get(const char *ifname)
 
 	if (rc < 0) {
 		fprintf(stderr, "get %s: %s (%d) after %lld ms\n", ifname, strerror(-rc), rc,
-			(long long)(now_ms() - t0));
+		        (long long)(now_ms() - t0));
 		return 1;
 	}
 	print_dump(dev);
@@ -196,7 +196,7 @@ cmd_bulk(const char *ifname, unsigned n)
 
 		if (g == NULL || wg_peer_allowedip_count(g) != 1 ||
 		    memcmp(&g->first_allowedip->prefix, &q->first_allowedip->prefix,
-			   sizeof(struct ipprefix)) != 0 ||
+		           sizeof(struct ipprefix)) != 0 ||
 		    !endpoint_equal(&g->endpoint, &q->endpoint))
 			bad++;
 	}
@@ -248,7 +248,7 @@ sup_write_state(struct sup *s, const char *extra)
 	if (f == NULL)
 		return;
 	fprintf(f, "pid=%d restarts=%u impl=%s%s\n", (int)wg_userspace_pid(s->us),
-		wg_userspace_restarts(s->us), wg_userspace_impl(s->us), extra);
+	        wg_userspace_restarts(s->us), wg_userspace_impl(s->us), extra);
 	fclose(f);
 	rename(tmp, s->statefile);
 }
@@ -277,12 +277,12 @@ cmd_supervise(const char *ifname, const char *statefile, int argc, char **argv)
 {
 	struct ev_loop *loop = ev_default_loop(0);
 	struct wg_userspace_config cfg = {
-		.ifname = ifname,
-		.child_log_fd = getenv("WGCTL_CHILD_LOG") ? 2 : -1,
-		.backoff_min_ms = 100,
-		.on_restart = sup_restart_cb,
+	    .ifname = ifname,
+	    .child_log_fd = getenv("WGCTL_CHILD_LOG") ? 2 : -1,
+	    .backoff_min_ms = 100,
+	    .on_restart = sup_restart_cb,
 	};
-	struct sup s = { .ifname = ifname, .statefile = statefile };
+	struct sup s = {.ifname = ifname, .statefile = statefile};
 	int rc;
 
 	cfg.arg = &s;
@@ -315,8 +315,8 @@ cmd_supervise(const char *ifname, const char *statefile, int argc, char **argv)
 static int
 cmd_hang(const char *sockdir, const char *ifname)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct wg_uapi_ctx c = { .sockdir = sockdir };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct wg_uapi_ctx c = {.sockdir = sockdir};
 	int fd, n = 0;
 
 	if (wg_uapi_path(&c, ifname, sun.sun_path, sizeof(sun.sun_path)) < 0)
@@ -341,7 +341,7 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: wgctl_test [-d sockdir] [-t ms] get|set|exists|bulk|semantics|"
-			"supervise|hang ...\n");
+	                "supervise|hang ...\n");
 	return 2;
 }
 

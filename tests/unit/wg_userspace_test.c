@@ -41,7 +41,7 @@ fake_term(int sig)
 static int
 fake_impl(const char *ifname)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	const char *dir = getenv("WGTEST_SOCKDIR"), *fg = getenv("WG_PROCESS_FOREGROUND");
 	const char *marker = getenv("WGTEST_MARKER_FD");
 	int split = getenv("WGTEST_SPLIT") != NULL;
@@ -62,7 +62,7 @@ fake_impl(const char *ifname)
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(fd, 8) < 0)
 		return 4;
 	for (;;) {
-		char req[8] = { 0 }, reply[64], ch, prev = 0;
+		char req[8] = {0}, reply[64], ch, prev = 0;
 		size_t got = 0, i;
 		int c = accept(fd, NULL, NULL), n;
 
@@ -82,7 +82,7 @@ fake_impl(const char *ifname)
 		}
 		if (strncmp(req, "get=1\n", 6) == 0)
 			n = snprintf(reply, sizeof(reply), "listen_port=%d\nerrno=0\n\n",
-				     (int)(getpid() % 60000) + 1);
+			             (int)(getpid() % 60000) + 1);
 		else
 			n = snprintf(reply, sizeof(reply), "errno=0\n\n");
 		for (i = 0; i < (size_t)n; i += split ? 1 : (size_t)n) {
@@ -108,7 +108,7 @@ now_ms(void)
 static int
 listen_at(const char *ifname)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s.sock", sockdir, ifname);
@@ -150,8 +150,8 @@ idle_check_cb(struct ev_loop *loop, ev_timer *w, int revents)
 int
 main(int argc, char **argv)
 {
-	struct wg_uapi_ctx ctx = { .sockdir = sockdir, .timeout_ms = 300 };
-	struct wg_userspace_config cfg = { 0 };
+	struct wg_uapi_ctx ctx = {.sockdir = sockdir, .timeout_ms = 300};
+	struct wg_userspace_config cfg = {0};
 	struct ev_loop *loop;
 	struct wg_userspace *us = NULL;
 	const struct wg_backend_ops *ops;
@@ -168,7 +168,8 @@ main(int argc, char **argv)
 
 	log_init(LOG_TO_STDERR, 0, "wg_userspace_test");
 	snprintf(sockdir, sizeof(sockdir), "/tmp/wgnm-us-XXXXXX");
-	if (mkdtemp(sockdir) == NULL || (n = readlink("/proc/self/exe", self, sizeof(self) - 1)) < 0) {
+	if (mkdtemp(sockdir) == NULL ||
+	    (n = readlink("/proc/self/exe", self, sizeof(self) - 1)) < 0) {
 		ok(0, "temp dir and own path");
 		return tap_done();
 	}
@@ -190,7 +191,7 @@ main(int argc, char **argv)
 	longdir[0] = '/';
 	longdir[sizeof(longdir) - 1] = '\0';
 	{
-		struct wg_uapi_ctx lc = { .sockdir = longdir };
+		struct wg_uapi_ctx lc = {.sockdir = longdir};
 
 		is_int(wg_uapi_get(&lc, "wg0", &dev), -ENAMETOOLONG,
 		       "socket path too long: -ENAMETOOLONG");
@@ -222,7 +223,8 @@ main(int argc, char **argv)
 		struct ev_loop *other = ev_loop_new(0);
 
 		cfg.ifname = "us0";
-		is_int(wg_userspace_start(other, &cfg, &us), -EINVAL, "not the default loop: -EINVAL");
+		is_int(wg_userspace_start(other, &cfg, &us), -EINVAL,
+		       "not the default loop: -EINVAL");
 		ev_loop_destroy(other);
 	}
 	cfg.wggo_path = "/bin/false";
@@ -251,7 +253,7 @@ main(int argc, char **argv)
 	dev = NULL;
 	{
 		struct wg_device *big = wg_device_new("us0");
-		uint8_t key[WG_KEY_LEN] = { 0 };
+		uint8_t key[WG_KEY_LEN] = {0};
 		int i;
 
 		for (i = 0; i < 3000; i++) {
@@ -298,22 +300,22 @@ main(int argc, char **argv)
 	if (rc == 0) {
 		ops = wg_userspace_backend(us, &uctx);
 		is_int(ops->get(uctx, "split0", &dev), 0, "split reply decodes");
-		ok(dev && dev->listen_port == wg_userspace_pid(us) % 60000 + 1, "split reply value");
+		ok(dev && dev->listen_port == wg_userspace_pid(us) % 60000 + 1,
+		   "split reply value");
 		wg_device_free(dev);
 		is_int(ops->set(uctx, dev = wg_device_new("split0")), 0, "split set reply");
 		wg_device_free(dev);
 		wg_userspace_stop(us);
 	}
-out:
-	{
-		static const char *const left[] = { "hung0", "stale0", "us0", "split0" };
-		char path[sizeof(sockpath)];
-		size_t i;
+out : {
+	static const char *const left[] = {"hung0", "stale0", "us0", "split0"};
+	char path[sizeof(sockpath)];
+	size_t i;
 
-		for (i = 0; i < sizeof(left) / sizeof(left[0]); i++)
-			if (wg_uapi_path(&ctx, left[i], path, sizeof(path)) == 0)
-				unlink(path);
-	}
+	for (i = 0; i < sizeof(left) / sizeof(left[0]); i++)
+		if (wg_uapi_path(&ctx, left[i], path, sizeof(path)) == 0)
+			unlink(path);
+}
 	ok(rmdir(sockdir) == 0, "temp socket dir removed");
 	return tap_done();
 }
