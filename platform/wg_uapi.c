@@ -224,7 +224,9 @@ uapi_transact(const struct wg_uapi_ctx *ctx, const char *ifname, const char *op,
 	 * On a write error the implementation may have stopped reading after
 	 * rejecting a line; its errno reply may still be there to read.
 	 */
-	rc = read_reply(fd, reply, wrc < 0 ? now_ms() + 50 : deadline);
+	if (wrc < 0 && now_ms() + 50 < deadline)
+		deadline = now_ms() + 50;
+	rc = read_reply(fd, reply, deadline);
 	close(fd);
 	fd = -1;
 	if (wrc < 0 && rc < 0) {
