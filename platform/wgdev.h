@@ -8,7 +8,8 @@
  * consumes exactly this model, so nothing above platform/ sees netlink or UAPI.
  *
  * Replace vs. append:
- *   WGDEV_REPLACE_PEERS        remove every peer not listed before applying
+ *   WGDEV_REPLACE_PEERS        remove every peer before applying (a listed peer
+ *                              is created afresh: its old state is gone)
  *   WGPEER_REPLACE_ALLOWEDIPS  the listed allowed IPs replace the peer's set
  *                              (otherwise they are added to it)
  *   WGPEER_REMOVE_ME           remove this peer (other fields ignored)
