@@ -1,0 +1,1951 @@
+/*
+ * mesh: membership, links, link state, routing and reconcile of one node.
+ *
+ * Message flows (PROTOCOL.md has the bytes, ARCHITECTURE.md the reasons):
+ *
+ *   join      HELLO over the underlay to each static peer (until its link is
+ *             up); the static peer answers HELLO(reply) to the source address
+ *             and both sides compare digests. A node that receives a HELLO
+ *             over the underlay becomes the sender's WireGuard peer (a
+ *             "client" link): that is what makes static peers gateways.
+ *   sync      digests differ → each side sends a SUMMARY of what it holds; the
+ *             other answers with a SYNC_REQUEST for what it lacks and pushes
+ *             what it holds newer. RECORDS and LINK_STATE fragments answer.
+ *   flood     a record or link-state fragment accepted as new is forwarded
+ *             to every neighbour with a working link except the sender.
+ *   liveness  on each link one side (the pinger) sends PING every
+ *             ping_interval to the neighbour's probe address; the other
+ *             answers PONG. A link is up while WireGuard reports a handshake
+ *             younger than handshake_fresh and a ping/pong was heard within
+ *             dead_interval.
+ *   leave     BYE (signed) to every neighbour, flooded on.
+ *
+ * Admin datagrams between neighbours travel inside the tunnel, to the
+ * neighbour's probe address (an IPv6 /128 derived from the network and the
+ * node id, always in the direct peer's allowed IPs), so they test the direct
+ * path whatever the IPv4 routes say. Only HELLOs to static peers and their
+ * answers use the underlay.
+ *
+ * Callbacks only change state and set dirty flags; reconcile() (an
+ * ev_prepare, so at most once per loop iteration) originates link state,
+ * recomputes routes, and applies WireGuard and kernel route changes.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "platform/wgdiff.h"
+#include "proto/seal.h"
+#include "src/log.h"
+#include "src/mesh.h"
+#include "src/node.h"
+#include "src/resolve.h"
+#include "src/route.h"
+
+enum drop_reason {
+	DROP_TRUNCATED,
+	DROP_OVERSIZE,
+	DROP_HEADER,   /* bad magic or unknown version */
+	DROP_KEY,      /* unknown key id or authentication failure */
+	DROP_SIGNATURE,
+	DROP_REPLAY,
+	DROP_DECODE,   /* body does not decode */
+	DROP_SELF,     /* our own datagram came back */
+	DROP_POLICY,   /* refused record: outside subnet, conflict, mismatch */
+	DROP_NREASONS,
+};
+
+static const char *const drop_names[DROP_NREASONS] = {
+	"truncated", "oversize", "bad header", "bad key", "bad signature",
+	"replay", "undecodable", "own datagram", "refused",
+};
+
+struct static_peer {
+	struct mesh *m;
+	const struct config_static *cfg;
+	int index;
+	bool is_self;
+	struct ipaddr addrs[RESOLVE_MAX_ADDRS];
+	size_t naddrs;
+	bool resolving;
+	uint64_t query;
+	double next_resolve;
+	double next_hello;
+	double backoff;
+	struct node *node; /* bound when its record arrives */
+};
+
+struct installed_route {
+	struct ipprefix dst;
+	bool keep; /* scratch for the diff */
+};
+
+struct reflexive {
+	uint32_t seen_by; /* node index */
+	struct endpoint admin, wg;
+	double when;
+};
+
+struct mesh {
+	struct ev_loop *loop;
+	struct mesh_self_config cfg;
+	const struct identity *id;
+	struct mesh_io io;
+	struct mesh_params p;
+
+	struct seal_keyring *kr;
+	struct replay_counter counter;
+	uint8_t probe_prefix[8]; /* fd + 40-bit global id + 16-bit subnet 0 */
+
+	struct node_table *nodes;
+	struct node *self;
+	uint32_t record_seq; /* low half of our record seq */
+	uint32_t ls_seq;     /* low half of our link-state seq */
+
+	struct lsdb *lsdb;
+	struct route_entry *rt;
+	uint32_t rt_cap;
+
+	struct static_peer *statics;
+	size_t nstatics;
+	struct resolver *resolver;
+
+	struct wg_device *wg_applied;
+	struct installed_route *routes;
+	size_t nroutes;
+	bool forwarding;
+	double next_wg_poll;
+	bool wg_retry;      /* an apply failed: the tick retries at wg_retry_at */
+	double wg_retry_at;
+	uint32_t sync_seq;
+
+	bool dirty_ls, dirty_routes, dirty_wg, dirty_record;
+	bool started, stopping;
+	uint64_t generation;
+
+	struct reflexive reflexive[8];
+
+	struct mesh_stats stats;
+	struct log_ratelimit rl_drop;
+	struct log_ratelimit rl_refuse;
+
+	ev_prepare reconcile_w;
+	ev_timer tick_w;
+};
+
+/* sync_id bit: this SUMMARY answers another one (do not answer it) */
+#define SYNC_ANSWER 0x80000000u
+
+#define LINK_COST_LAN 10
+#define LINK_COST_NAT 50
+#define LINK_COST_PUBLIC 100
+
+/* ---------------------------------------------------------------- time */
+
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int64_t
+wall(void)
+{
+	return (int64_t)time(NULL);
+}
+
+static double
+jitter(double v)
+{
+	/* ±10 % so that many nodes do not tick in lockstep */
+	return v * (0.9 + 0.2 * (randombytes_uniform(1000) / 1000.0));
+}
+
+void
+mesh_params_default(struct mesh_params *p)
+{
+	p->tick = 0.25;
+	p->ping_interval = 5;
+	p->dead_interval = 16;
+	p->handshake_fresh = 190; /* REJECT_AFTER_TIME 180 s + margin */
+	p->hello_min = 0.5;
+	p->hello_max = 15;
+	p->sync_interval = 30;
+	p->wg_poll = 1;
+	p->resolve_interval = 300;
+	p->gc_after = 600;
+	p->conflict_grace = 60;
+	p->link_holddown = 5;
+}
+
+static void
+touch(struct mesh *m)
+{
+	m->generation++;
+}
+
+/* ---------------------------------------------------------------- addresses */
+
+static void
+probe_prefix(const uint8_t shared_key[CONFIG_KEY_LEN], uint8_t prefix[8])
+{
+	static const char label[] = "wgnm probe prefix v1";
+	uint8_t h[16];
+
+	crypto_generichash(h, sizeof(h), (const uint8_t *)label, sizeof(label) - 1, shared_key,
+			   CONFIG_KEY_LEN);
+	memset(prefix, 0, 8);
+	prefix[0] = 0xfd;
+	memcpy(prefix + 1, h, 5);
+	sodium_memzero(h, sizeof(h));
+}
+
+static void
+probe_from_prefix(const uint8_t prefix[8], const uint8_t node_id[IDENTITY_ID_LEN],
+		  struct ipaddr *out)
+{
+	uint8_t h[8];
+
+	crypto_generichash(h, sizeof(h), node_id, IDENTITY_ID_LEN, NULL, 0);
+	memset(out, 0, sizeof(*out));
+	out->family = AF_INET6;
+	memcpy(out->bytes, prefix, 8);
+	memcpy(out->bytes + 8, h, 8);
+}
+
+void
+mesh_probe_address(const uint8_t shared_key[CONFIG_KEY_LEN],
+		   const uint8_t node_id[IDENTITY_ID_LEN], struct ipaddr *out)
+{
+	uint8_t prefix[8];
+
+	probe_prefix(shared_key, prefix);
+	probe_from_prefix(prefix, node_id, out);
+}
+
+void
+mesh_probe_addr(const struct mesh *m, const uint8_t node_id[IDENTITY_ID_LEN], struct ipaddr *out)
+{
+	probe_from_prefix(m->probe_prefix, node_id, out);
+}
+
+static bool
+is_overlay_source(const struct mesh *m, const struct endpoint *src)
+{
+	if (src->addr.family == AF_INET6 && memcmp(src->addr.bytes, m->probe_prefix, 8) == 0)
+		return true;
+	return ipprefix_contains(&m->cfg.net->subnet, &src->addr);
+}
+
+/* ---------------------------------------------------------------- route table */
+
+static int
+ensure_capacity(struct mesh *m)
+{
+	uint32_t span = node_table_span(m->nodes), cap;
+	struct route_entry *rt;
+
+	if (span <= m->rt_cap)
+		return 0;
+	cap = m->rt_cap ? m->rt_cap : 64;
+	while (cap < span)
+		cap *= 2;
+	if (lsdb_reserve(m->lsdb, cap) < 0)
+		return -ENOMEM;
+	rt = realloc(m->rt, cap * sizeof(*rt));
+	if (rt == NULL)
+		return -ENOMEM;
+	route_table_clear(rt + m->rt_cap, cap - m->rt_cap);
+	m->rt = rt;
+	m->rt_cap = cap;
+	return 0;
+}
+
+/* A node, created with room in the route structures. */
+static struct node *
+get_node(struct mesh *m, const uint8_t id[MESH_ID_LEN], bool *created)
+{
+	struct node *n = node_get(m->nodes, id, created);
+
+	if (n != NULL && ensure_capacity(m) < 0)
+		return NULL;
+	return n;
+}
+
+static void
+drop_node(struct mesh *m, struct node *n)
+{
+	size_t i;
+
+	for (i = 0; i < m->nstatics; i++)
+		if (m->statics[i].node == n)
+			m->statics[i].node = NULL;
+	lsdb_node_clear(m->lsdb, n->index);
+	route_table_clear(&m->rt[n->index], 1);
+	node_remove(m->nodes, n);
+	m->dirty_routes = m->dirty_wg = true;
+	touch(m);
+}
+
+/* ---------------------------------------------------------------- sending */
+
+static void
+count_drop(struct mesh *m, enum drop_reason r, const struct endpoint *src, const char *why)
+{
+	unsigned long suppressed = 0;
+	char ep[ENDPOINT_STRLEN];
+
+	m->stats.dropped[r]++;
+	if (log_ratelimit_ok(&m->rl_drop, mono(), &suppressed))
+		log_debug("admin: dropped datagram from %s: %s%s (%lu similar suppressed)",
+			  endpoint_fmt(src, ep, sizeof(ep)), drop_names[r], why, suppressed);
+}
+
+static int
+send_msg(struct mesh *m, const struct endpoint *dst, const struct mesh_msg *msg, struct node *to)
+{
+	uint8_t buf[SEAL_MAX_DATAGRAM];
+	uint64_t counter;
+	size_t len;
+	int rc;
+
+	if (dst->port == 0 || dst->addr.family == AF_UNSPEC)
+		return -EDESTADDRREQ;
+	if (replay_counter_next(&m->counter, &counter) < 0) {
+		/* 2^32 datagrams in one boot: move to the next epoch in memory. */
+		m->cfg.epoch++;
+		replay_counter_init(&m->counter, m->cfg.epoch);
+		replay_counter_next(&m->counter, &counter);
+	}
+	rc = mesh_seal(m->kr, m->id, counter, msg, buf, sizeof(buf), &len);
+	if (rc < 0) {
+		log_warnx("admin: cannot encode %s: %s", mesh_type_name(msg->type), strerror(-rc));
+		return rc;
+	}
+	rc = m->io.send(m->io.ctx, dst, buf, len);
+	if (rc < 0) {
+		m->stats.send_errors++;
+		return rc;
+	}
+	m->stats.tx++;
+	if (to != NULL)
+		to->cnt.admin_out++;
+	return 0;
+}
+
+/* Where to reach a node's admin socket: direct link, overlay route, or underlay. */
+static bool
+node_admin_dst(struct mesh *m, struct node *n, struct endpoint *dst)
+{
+	memset(dst, 0, sizeof(*dst));
+	if (!n->has_record)
+		return false;
+	dst->port = n->rec.admin_port;
+	if (n->link != NULL) {
+		mesh_probe_addr(m, n->id, &dst->addr);
+		return true;
+	}
+	if (n->next_hop != ROUTE_NONE) {
+		dst->addr = n->rec.addr;
+		return true;
+	}
+	if (n->static_index >= 0 && m->statics[n->static_index].naddrs > 0) {
+		dst->addr = m->statics[n->static_index].addrs[0];
+		return true;
+	}
+	if (n->last_src_underlay && n->last_src.port != 0) {
+		*dst = n->last_src;
+		return true;
+	}
+	return false;
+}
+
+static int
+send_to_node(struct mesh *m, struct node *n, const struct mesh_msg *msg)
+{
+	struct endpoint dst;
+
+	if (!node_admin_dst(m, n, &dst))
+		return -EHOSTUNREACH;
+	return send_msg(m, &dst, msg, n);
+}
+
+/* Send msg to every neighbour with a working link, except `except`. */
+static void
+flood(struct mesh *m, const struct mesh_msg *msg, const struct node *except)
+{
+	uint32_t i, span = node_table_span(m->nodes);
+
+	for (i = 0; i < span; i++) {
+		struct node *n = node_at(m->nodes, i);
+
+		if (n == NULL || n == m->self || n == except || n->link == NULL ||
+		    n->link->state != LINK_UP)
+			continue;
+		send_to_node(m, n, msg);
+	}
+}
+
+/* ---------------------------------------------------------------- own record */
+
+static uint64_t
+next_record_seq(struct mesh *m)
+{
+	return (uint64_t)m->cfg.epoch << 32 | ++m->record_seq;
+}
+
+static int
+build_self_record(struct mesh *m)
+{
+	struct mesh_node_record *r = &m->self->rec;
+	struct endpoint cand[MESH_CANDIDATES_MAX];
+	size_t n = 0, i;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	memcpy(r->node_id, identity_node_id(m->id), MESH_ID_LEN);
+	r->seq = next_record_seq(m);
+	r->flags = m->cfg.mobile ? MESH_NODE_MOBILE : MESH_NODE_RELAY;
+	if (m->stopping)
+		r->flags |= MESH_NODE_LEAVING;
+	snprintf(r->name, sizeof(r->name), "%s", m->cfg.name);
+	r->addr = m->cfg.address;
+	memcpy(r->wg_public, identity_wg_public(m->id), IDENTITY_WG_KEY_LEN);
+	r->wg_port = m->cfg.wg_port;
+	r->admin_port = m->cfg.admin_port;
+	if (m->io.candidates != NULL)
+		n = m->io.candidates(m->io.ctx, cand, MESH_CANDIDATES_MAX);
+	for (i = 0; i < n && i < MESH_CANDIDATES_MAX; i++)
+		r->candidates[i] = cand[i];
+	r->ncandidates = (uint8_t)i;
+	rc = mesh_record_sign(r, m->id);
+	if (rc < 0) {
+		log_warnx("cannot sign own record: %s", strerror(-rc));
+		return rc;
+	}
+	m->self->has_record = true;
+	return 0;
+}
+
+static void
+fill_digest(struct mesh *m, uint8_t out[MESH_DIGEST_LEN], uint32_t *known)
+{
+	struct mesh_digest d;
+	struct node **v;
+	uint32_t i, span = node_table_span(m->nodes), n = 0;
+
+	mesh_digest_init(&d);
+	v = malloc((span ? span : 1) * sizeof(*v));
+	if (v != NULL) {
+		for (i = 0; i < span; i++) {
+			struct node *x = node_at(m->nodes, i);
+
+			if (x != NULL && x->has_record && x->conflict[0] == '\0')
+				v[n++] = x;
+		}
+		/* ascending id order */
+		for (i = 1; i < n; i++) {
+			struct node *k = v[i];
+			uint32_t j = i;
+
+			while (j > 0 && memcmp(v[j - 1]->id, k->id, MESH_ID_LEN) > 0) {
+				v[j] = v[j - 1];
+				j--;
+			}
+			v[j] = k;
+		}
+		for (i = 0; i < n; i++)
+			mesh_digest_add(&d, v[i]->id, v[i]->rec.seq, v[i]->ls_seq);
+		free(v);
+	}
+	mesh_digest_final(&d, out);
+	*known = n;
+}
+
+static void
+make_hello(struct mesh *m, struct mesh_msg *msg, bool reply)
+{
+	memset(msg, 0, sizeof(*msg));
+	msg->type = MESH_HELLO;
+	msg->hello.flags = reply ? MESH_HELLO_REPLY : 0;
+	msg->hello.sync_id = ++m->sync_seq & ~SYNC_ANSWER;
+	fill_digest(m, msg->hello.digest, &msg->hello.known);
+	msg->hello.record = m->self->rec;
+}
+
+/* ---------------------------------------------------------------- links */
+
+static const char *
+label(const struct node *n)
+{
+	return node_label(n);
+}
+
+static struct link *
+ensure_link(struct mesh *m, struct node *n, enum link_kind kind)
+{
+	struct link *l = n->link;
+
+	if (l == NULL) {
+		l = calloc(1, sizeof(*l));
+		if (l == NULL)
+			return NULL;
+		l->state = LINK_TRYING;
+		l->created = mono();
+		n->link = l;
+		log_info("link to %s (%s): %s, trying", label(n), n->short_id, link_kind_name(kind));
+	} else if (l->kind == kind) {
+		return l;
+	}
+	l->kind = kind;
+	switch (kind) {
+	case LINK_LAN:
+		l->cost = LINK_COST_LAN;
+		break;
+	case LINK_NAT:
+		l->cost = LINK_COST_NAT;
+		break;
+	case LINK_STATIC:
+	case LINK_CLIENT:
+		l->cost = LINK_COST_PUBLIC;
+		break;
+	}
+	/*
+	 * One side pings: the one that reached out (static), or between two
+	 * static peers the one with the smaller id.
+	 */
+	if (kind == LINK_STATIC && n->static_index >= 0 && m->self->static_index >= 0)
+		l->pinger = memcmp(m->self->id, n->id, MESH_ID_LEN) < 0;
+	else
+		l->pinger = kind != LINK_CLIENT;
+	m->dirty_wg = true;
+	touch(m);
+	return l;
+}
+
+static void
+remove_link(struct mesh *m, struct node *n, const char *why)
+{
+	if (n->link == NULL)
+		return;
+	log_info("link to %s (%s) removed: %s", label(n), n->short_id, why);
+	if (n->link->state == LINK_UP)
+		m->dirty_ls = true;
+	free(n->link);
+	n->link = NULL;
+	m->dirty_wg = true;
+	touch(m);
+}
+
+static void
+set_link_state(struct mesh *m, struct node *n, enum link_state s, const char *why)
+{
+	struct link *l = n->link;
+	static const char *const names[] = { "trying", "up", "down" };
+
+	if (l->state == s)
+		return;
+	log_info("link to %s (%s): %s -> %s (%s)", label(n), n->short_id, names[l->state],
+		 names[s], why);
+	if (l->state == LINK_UP || s == LINK_UP)
+		m->dirty_ls = true;
+	l->state = s;
+	if (s == LINK_UP)
+		l->up_since = mono();
+	touch(m);
+}
+
+/* Static-peer entries learn their node when its record (by wgIp) arrives. */
+static void
+bind_static(struct mesh *m, struct node *n)
+{
+	size_t i;
+
+	for (i = 0; i < m->nstatics; i++) {
+		struct static_peer *st = &m->statics[i];
+
+		if (!ipaddr_equal(&st->cfg->wg_ip, &n->rec.addr))
+			continue;
+		if (st->node != NULL && st->node != n)
+			st->node->static_index = -1;
+		st->node = n;
+		n->static_index = (int)i;
+		if (st->is_self || n == m->self)
+			return;
+		if (ensure_link(m, n, LINK_STATIC) == NULL)
+			return;
+		if (st->naddrs > 0) {
+			n->link->endpoint.addr = st->addrs[0];
+			n->link->endpoint.port = st->cfg->port;
+		}
+		return;
+	}
+}
+
+/* ---------------------------------------------------------------- records */
+
+static bool
+holder_alive(const struct mesh *m, const struct node *h)
+{
+	switch (h->state) {
+	case NODE_SELF:
+	case NODE_DIRECT:
+	case NODE_VIA_GATEWAY:
+		return true;
+	case NODE_UNKNOWN:
+	case NODE_DOWN:
+		return mono() - h->state_since < m->p.conflict_grace && !h->left;
+	case NODE_CONFLICT:
+		break;
+	}
+	return false;
+}
+
+static void
+send_conflict(struct mesh *m, const struct endpoint *to, const struct node *holder,
+	      const struct mesh_node_record *claim)
+{
+	struct mesh_msg msg;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.type = MESH_CONFLICT;
+	msg.conflict.addr = claim->addr;
+	memcpy(msg.conflict.holder, holder->id, MESH_ID_LEN);
+	msg.conflict.holder_seq = holder->rec.seq;
+	memcpy(msg.conflict.claimant, claim->node_id, MESH_ID_LEN);
+	msg.conflict.claimant_seq = claim->seq;
+	msg.conflict.has_record = true;
+	msg.conflict.holder_record = holder->rec;
+	send_msg(m, to, &msg, NULL);
+}
+
+static void
+refuse(struct mesh *m, const struct endpoint *src, const char *why)
+{
+	unsigned long suppressed = 0;
+	char ep[ENDPOINT_STRLEN];
+
+	m->stats.dropped[DROP_POLICY]++;
+	if (log_ratelimit_ok(&m->rl_refuse, mono(), &suppressed))
+		log_warnx("refused record from %s: %s%s", endpoint_fmt(src, ep, sizeof(ep)), why,
+			  suppressed ? " (more refusals suppressed)" : "");
+}
+
+/*
+ * A verified record arrived (directly or forwarded). Returns the node when
+ * the record is new (the caller floods it), NULL when it is old or refused.
+ */
+static struct node *
+accept_record(struct mesh *m, const struct mesh_node_record *rec, const struct endpoint *src,
+	      bool *refused)
+{
+	char addr[IPADDR_STRLEN], name[MESH_NAME_MAX * 4 + 1], why[256];
+	struct node *n, *holder;
+	bool created;
+
+	*refused = false;
+	if (memcmp(rec->node_id, m->self->id, MESH_ID_LEN) == 0) {
+		/* An older incarnation's record of ours: jump past it. */
+		if (rec->seq >= m->self->rec.seq) {
+			m->record_seq = (uint32_t)rec->seq;
+			m->dirty_record = true;
+		}
+		return NULL;
+	}
+	ipaddr_fmt(&rec->addr, addr, sizeof(addr));
+	log_escape(name, sizeof(name), rec->name, strlen(rec->name));
+	if (!ipprefix_contains(&m->cfg.net->subnet, &rec->addr) ||
+	    config_check_address(&m->cfg.net->subnet, &rec->addr, "", NULL, 0) < 0) {
+		*refused = true;
+		snprintf(why, sizeof(why), "node %s claims %s, outside the overlay subnet", name,
+			 addr);
+		refuse(m, src, why);
+		return NULL;
+	}
+	n = node_find(m->nodes, rec->node_id);
+	if (n != NULL && n->has_record && rec->seq <= n->rec.seq)
+		return NULL;
+	holder = node_find_by_addr(m->nodes, &rec->addr);
+	if (holder != NULL && holder != n) {
+		if (holder == m->self || holder_alive(m, holder)) {
+			*refused = true;
+			snprintf(why, sizeof(why), "node %s claims %s, which node %s holds", name,
+				 addr, label(holder));
+			refuse(m, src, why);
+			n = get_node(m, rec->node_id, &created);
+			if (n != NULL && !n->has_record) {
+				snprintf(n->conflict, sizeof(n->conflict),
+					 "claims %s held by %s", addr, label(holder));
+				n->state = NODE_CONFLICT;
+				n->state_since = mono();
+				snprintf(n->rec.name, sizeof(n->rec.name), "%s", rec->name);
+			}
+			send_conflict(m, src, holder, rec);
+			touch(m);
+			return NULL;
+		}
+		log_info("address %s moves from %s (down) to %s", addr, label(holder), name);
+		drop_node(m, holder);
+	}
+	n = get_node(m, rec->node_id, &created);
+	if (n == NULL)
+		return NULL;
+	if (created || !n->has_record)
+		log_info("node %s (%s) at %s joined", name, n->short_id, addr);
+	else if (n->left)
+		log_info("node %s (%s) is back", name, n->short_id);
+	n->rec = *rec;
+	n->has_record = true;
+	n->left = (rec->flags & MESH_NODE_LEAVING) != 0;
+	n->conflict[0] = '\0';
+	n->heard_since = mono();
+	if (n->state == NODE_CONFLICT || created) {
+		n->state = NODE_UNKNOWN;
+		n->state_since = mono();
+	}
+	lsdb_node_set(m->lsdb, n->index, n->id, !(rec->flags & MESH_NODE_MOBILE));
+	if (n->static_index < 0)
+		bind_static(m, n);
+	m->dirty_routes = m->dirty_wg = true;
+	touch(m);
+	return n;
+}
+
+static void
+push_records(struct mesh *m, const struct endpoint *dst, struct node *to, struct node **list,
+	     size_t n, uint32_t sync_id)
+{
+	struct mesh_node_record *recs;
+	size_t i, off = 0, parts = 0;
+	struct mesh_msg msg;
+
+	if (n == 0)
+		return;
+	recs = malloc(n * sizeof(*recs));
+	if (recs == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		recs[i] = list[i]->rec;
+	/* count parts first so each message says "part i of n" */
+	for (off = 0; off < n; parts++)
+		off += mesh_records_fit(recs + off, n - off);
+	for (off = 0, i = 0; off < n; i++) {
+		size_t k = mesh_records_fit(recs + off, n - off);
+
+		memset(&msg, 0, sizeof(msg));
+		msg.type = MESH_RECORDS;
+		msg.records.sync_id = sync_id;
+		msg.records.part = (uint16_t)i;
+		msg.records.parts = (uint16_t)parts;
+		msg.records.count = (uint8_t)k;
+		memcpy(msg.records.rec, recs + off, k * sizeof(*recs));
+		send_msg(m, dst, &msg, to);
+		off += k;
+	}
+	free(recs);
+}
+
+static void
+push_ls(struct mesh *m, const struct endpoint *dst, struct node *to, const struct node *n)
+{
+	struct mesh_msg msg;
+	unsigned i;
+
+	for (i = 0; i < n->ls_nfrags; i++) {
+		memset(&msg, 0, sizeof(msg));
+		msg.type = MESH_LINK_STATE;
+		msg.ls = n->ls_frags[i];
+		send_msg(m, dst, &msg, to);
+	}
+}
+
+/* SUMMARY of everything we hold, in parts. */
+static void
+send_summary(struct mesh *m, const struct endpoint *dst, struct node *to, uint8_t type,
+	     uint32_t sync_id, struct mesh_summary_entry *e, size_t n)
+{
+	struct mesh_msg msg;
+	size_t off, parts = (n + MESH_SUMMARY_MAX - 1) / MESH_SUMMARY_MAX, i;
+
+	if (parts == 0)
+		parts = 1;
+	for (i = 0, off = 0; i < parts; i++, off += MESH_SUMMARY_MAX) {
+		size_t k = n - off < MESH_SUMMARY_MAX ? n - off : MESH_SUMMARY_MAX;
+
+		memset(&msg, 0, sizeof(msg));
+		msg.type = type;
+		msg.summary.sync_id = sync_id;
+		msg.summary.part = (uint16_t)i;
+		msg.summary.parts = (uint16_t)parts;
+		msg.summary.count = (uint8_t)k;
+		if (k > 0)
+			memcpy(msg.summary.e, e + off, k * sizeof(*e));
+		send_msg(m, dst, &msg, to);
+	}
+}
+
+static void
+send_full_summary(struct mesh *m, const struct endpoint *dst, struct node *to, uint32_t sync_id)
+{
+	uint32_t i, span = node_table_span(m->nodes);
+	struct mesh_summary_entry *e = malloc((span ? span : 1) * sizeof(*e));
+	size_t n = 0;
+
+	if (e == NULL)
+		return;
+	for (i = 0; i < span; i++) {
+		struct node *x = node_at(m->nodes, i);
+
+		if (x == NULL || !x->has_record || x->conflict[0] != '\0')
+			continue;
+		memcpy(e[n].node_id, x->id, MESH_ID_LEN);
+		e[n].record_seq = x->rec.seq;
+		e[n].ls_seq = x->ls_seq;
+		n++;
+	}
+	send_summary(m, dst, to, MESH_SUMMARY, sync_id, e, n);
+	free(e);
+}
+
+/* ---------------------------------------------------------------- link state */
+
+static void
+apply_ls_table(struct mesh *m, struct node *origin)
+{
+	struct route_link *links;
+	size_t i, k = 0;
+
+	links = malloc((origin->ls.total ? origin->ls.total : 1) * sizeof(*links));
+	if (links == NULL)
+		return;
+	for (i = 0; i < origin->ls.total; i++) {
+		const struct mesh_ls_neighbour *nb = &origin->ls.table[i];
+		bool created;
+		struct node *x = get_node(m, nb->node_id, &created);
+
+		if (x == NULL)
+			continue;
+		if (created) {
+			/* known only from someone's link state so far */
+			x->state = NODE_UNKNOWN;
+			x->state_since = mono();
+			lsdb_node_set(m->lsdb, x->index, x->id, true);
+		}
+		links[k].neighbour = x->index;
+		links[k].cost = nb->cost;
+		k++;
+	}
+	if (lsdb_set_links(m->lsdb, origin->index, links, k) > 0)
+		m->dirty_routes = true;
+	free(links);
+}
+
+/* A verified fragment. Returns true if it was new (to be flooded). */
+static bool
+accept_ls(struct mesh *m, const struct mesh_link_state *frag)
+{
+	struct node *o;
+	bool created;
+	int rc;
+
+	if (memcmp(frag->origin, m->self->id, MESH_ID_LEN) == 0) {
+		/* Our own, from an earlier incarnation: jump past it. */
+		if (frag->seq >= ((uint64_t)m->cfg.epoch << 32 | m->ls_seq)) {
+			m->ls_seq = (uint32_t)frag->seq;
+			m->dirty_ls = true;
+		}
+		return false;
+	}
+	o = get_node(m, frag->origin, &created);
+	if (o == NULL)
+		return false;
+	if (created) {
+		o->state = NODE_UNKNOWN;
+		o->state_since = mono();
+		lsdb_node_set(m->lsdb, o->index, o->id, true);
+	}
+	if (o->conflict[0] != '\0')
+		return false;
+	rc = mesh_ls_assembly_add(&o->ls, frag);
+	if (rc < 0)
+		return false;
+	/* keep the signed fragments of the newest seq for re-sending */
+	if (o->ls_nfrags == 0 || o->ls_frags == NULL || o->ls_frags[0].seq != frag->seq) {
+		struct mesh_link_state *v = realloc(o->ls_frags, frag->nfrags * sizeof(*v));
+
+		if (v == NULL)
+			return false;
+		o->ls_frags = v;
+		o->ls_nfrags = 0;
+	}
+	o->ls_frags[o->ls_nfrags++] = *frag;
+	if (rc == 1) {
+		o->ls_seq = frag->seq;
+		if (!o->left)
+			apply_ls_table(m, o);
+	}
+	touch(m);
+	return true;
+}
+
+/* Originate our link state from the links that are up. */
+static void
+originate_ls(struct mesh *m)
+{
+	struct mesh_ls_neighbour *nb;
+	struct route_link *rl;
+	uint32_t i, span = node_table_span(m->nodes);
+	size_t n = 0;
+	unsigned f, nf;
+	uint64_t seq;
+
+	nb = calloc(span ? span : 1, sizeof(*nb));
+	rl = calloc(span ? span : 1, sizeof(*rl));
+	if (nb == NULL || rl == NULL)
+		goto out;
+	for (i = 0; i < span; i++) {
+		struct node *x = node_at(m->nodes, i);
+
+		if (x == NULL || x == m->self || x->link == NULL || x->link->state != LINK_UP ||
+		    !x->has_record)
+			continue;
+		memcpy(nb[n].node_id, x->id, MESH_ID_LEN);
+		nb[n].cost = x->link->cost;
+		nb[n].flags = x->link->kind == LINK_LAN   ? MESH_LS_LAN
+			      : x->link->kind == LINK_NAT ? MESH_LS_NAT
+							  : MESH_LS_PUBLIC;
+		rl[n].neighbour = x->index;
+		rl[n].cost = x->link->cost;
+		n++;
+		if (n >= MESH_LS_MAX_NEIGHBOURS)
+			break;
+	}
+	seq = (uint64_t)m->cfg.epoch << 32 | ++m->ls_seq;
+	nf = mesh_ls_nfrags(n);
+	{
+		struct mesh_link_state *v = realloc(m->self->ls_frags, nf * sizeof(*v));
+
+		if (v == NULL)
+			goto out;
+		m->self->ls_frags = v;
+	}
+	m->self->ls_nfrags = 0;
+	for (f = 0; f < nf; f++) {
+		if (mesh_ls_fragment(&m->self->ls_frags[f], m->id, seq, nb, n, f) < 0)
+			goto out;
+		m->self->ls_nfrags++;
+	}
+	m->self->ls_seq = seq;
+	if (lsdb_set_links(m->lsdb, m->self->index, rl, n) != 0)
+		m->dirty_routes = true;
+	for (f = 0; f < m->self->ls_nfrags; f++) {
+		struct mesh_msg msg;
+
+		memset(&msg, 0, sizeof(msg));
+		msg.type = MESH_LINK_STATE;
+		msg.ls = m->self->ls_frags[f];
+		flood(m, &msg, NULL);
+	}
+	touch(m);
+out:
+	free(nb);
+	free(rl);
+}
+
+/* ---------------------------------------------------------------- input */
+
+static void
+handle_hello(struct mesh *m, struct node *from, const struct endpoint *src, bool underlay,
+	     const struct mesh_hello *h)
+{
+	uint8_t digest[MESH_DIGEST_LEN];
+	struct mesh_msg reply;
+	struct node *n;
+	uint32_t known;
+	bool refused;
+
+	if (memcmp(h->record.node_id, from->id, MESH_ID_LEN) != 0) {
+		count_drop(m, DROP_POLICY, src, ": HELLO carries another node's record");
+		return;
+	}
+	n = accept_record(m, &h->record, src, &refused);
+	if (refused)
+		return;
+	if (n != NULL) {
+		struct mesh_msg fwd;
+
+		memset(&fwd, 0, sizeof(fwd));
+		fwd.type = MESH_RECORDS;
+		fwd.records.parts = 1;
+		fwd.records.count = 1;
+		fwd.records.rec[0] = h->record;
+		flood(m, &fwd, from);
+	}
+	n = from;
+	if (!n->has_record)
+		return;
+	/* A HELLO over the underlay asks us to be the sender's direct peer. */
+	if (underlay && !m->cfg.mobile && (n->link == NULL || n->link->kind != LINK_STATIC))
+		ensure_link(m, n, LINK_CLIENT);
+	if (!(h->flags & MESH_HELLO_REPLY)) {
+		make_hello(m, &reply, true);
+		send_msg(m, src, &reply, n);
+	}
+	fill_digest(m, digest, &known);
+	if (known != h->known || sodium_memcmp(digest, h->digest, MESH_DIGEST_LEN) != 0)
+		send_full_summary(m, src, n, h->sync_id);
+}
+
+static void
+handle_records(struct mesh *m, struct node *from, const struct endpoint *src,
+	       const struct mesh_records *r)
+{
+	struct mesh_msg fwd;
+	uint8_t i;
+	bool refused;
+
+	memset(&fwd, 0, sizeof(fwd));
+	fwd.type = MESH_RECORDS;
+	fwd.records.parts = 1;
+	for (i = 0; i < r->count; i++)
+		if (accept_record(m, &r->rec[i], src, &refused) != NULL)
+			fwd.records.rec[fwd.records.count++] = r->rec[i];
+	if (fwd.records.count > 0)
+		flood(m, &fwd, from);
+}
+
+/* A peer's SUMMARY: ask for what we lack, push what we hold newer. */
+static void
+handle_summary(struct mesh *m, struct node *from, const struct endpoint *src,
+	       const struct mesh_summary *s)
+{
+	struct mesh_summary_entry want[MESH_SUMMARY_MAX];
+	struct node *newer[MESH_SUMMARY_MAX];
+	size_t nwant = 0, nnewer = 0;
+	uint8_t i;
+
+	for (i = 0; i < s->count; i++) {
+		const struct mesh_summary_entry *e = &s->e[i];
+		struct node *x = node_find(m->nodes, e->node_id);
+		uint64_t rs = x != NULL && x->has_record ? x->rec.seq : 0;
+		uint64_t ls = x != NULL ? x->ls_seq : 0;
+
+		if (x != NULL && x->conflict[0] != '\0')
+			continue;
+		if (e->record_seq > rs || e->ls_seq > ls) {
+			want[nwant] = *e;
+			want[nwant].record_seq = rs;
+			want[nwant].ls_seq = ls;
+			nwant++;
+		}
+		if (x != NULL && x->has_record && rs > e->record_seq)
+			newer[nnewer++] = x;
+		if (x != NULL && ls > e->ls_seq)
+			push_ls(m, src, from, x);
+	}
+	push_records(m, src, from, newer, nnewer, s->sync_id);
+	if (nwant > 0)
+		send_summary(m, src, from, MESH_SYNC_REQUEST, s->sync_id, want, nwant);
+	/*
+	 * The first part of a peer's own summary: let it see ours too, marked as
+	 * an answer so that it does not answer again.
+	 */
+	if (s->part == 0 && !(s->sync_id & SYNC_ANSWER))
+		send_full_summary(m, src, from, s->sync_id | SYNC_ANSWER);
+}
+
+static void
+handle_sync_request(struct mesh *m, struct node *from, const struct endpoint *src,
+		    const struct mesh_summary *s)
+{
+	struct node *recs[MESH_SUMMARY_MAX];
+	size_t n = 0;
+	uint8_t i;
+
+	for (i = 0; i < s->count; i++) {
+		struct node *x = node_find(m->nodes, s->e[i].node_id);
+
+		if (x == NULL || x->conflict[0] != '\0')
+			continue;
+		if (x->has_record && x->rec.seq > s->e[i].record_seq)
+			recs[n++] = x;
+		if (x->ls_seq > s->e[i].ls_seq)
+			push_ls(m, src, from, x);
+	}
+	push_records(m, src, from, recs, n, s->sync_id);
+}
+
+static void
+handle_bye(struct mesh *m, struct node *from, const struct mesh_bye *b)
+{
+	struct node *n = node_find(m->nodes, b->node_id);
+	struct mesh_msg fwd;
+
+	if (n == NULL || n == m->self || n->left || !n->has_record || b->record_seq < n->rec.seq)
+		return;
+	log_info("node %s (%s) left%s", label(n), n->short_id,
+		 b->reason == MESH_BYE_LEAVE ? " the network" : "");
+	n->left = true;
+	n->rec.seq = b->record_seq;
+	lsdb_set_links(m->lsdb, n->index, NULL, 0);
+	n->ls_nfrags = 0;
+	if (n->link != NULL) {
+		if (n->link->kind == LINK_CLIENT)
+			remove_link(m, n, "it left");
+		else
+			set_link_state(m, n, LINK_DOWN, "it left");
+	}
+	m->dirty_routes = m->dirty_wg = true;
+	memset(&fwd, 0, sizeof(fwd));
+	fwd.type = MESH_BYE;
+	fwd.bye = *b;
+	flood(m, &fwd, from);
+	touch(m);
+}
+
+static void
+handle_conflict(struct mesh *m, const struct mesh_conflict *c)
+{
+	char addr[IPADDR_STRLEN], sid[IDENTITY_SHORT_LEN], name[MESH_NAME_MAX * 4 + 1];
+	unsigned long suppressed;
+
+	if (memcmp(c->claimant, m->self->id, MESH_ID_LEN) != 0 || !c->has_record ||
+	    !ipaddr_equal(&c->holder_record.addr, &m->cfg.address))
+		return;
+	ipaddr_fmt(&c->addr, addr, sizeof(addr));
+	identity_short(sid, c->holder);
+	log_escape(name, sizeof(name), c->holder_record.name, strlen(c->holder_record.name));
+	snprintf(m->self->conflict, sizeof(m->self->conflict),
+		 "address %s is held by node %.32s (%s); our claim is refused", addr, name, sid);
+	if (log_ratelimit_ok(&m->rl_refuse, mono(), &suppressed))
+		log_warnx("%s", m->self->conflict);
+	touch(m);
+}
+
+static void
+handle_ping(struct mesh *m, struct node *from, const struct endpoint *src,
+	    const struct mesh_ping *p)
+{
+	struct mesh_msg msg;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.type = MESH_PONG;
+	msg.pong.token = p->token;
+	msg.pong.timestamp = p->timestamp;
+	msg.pong.seen_admin = *src;
+	if (from->link != NULL) {
+		from->link->last_heard = mono();
+		msg.pong.seen_wg = from->link->wg_seen;
+	}
+	send_msg(m, src, &msg, from);
+}
+
+static void
+handle_pong(struct mesh *m, struct node *from, const struct mesh_pong *p)
+{
+	struct link *l = from->link;
+	double now = mono();
+	size_t i, slot = 0;
+
+	if (l == NULL || p->token != l->ping_token || l->ping_token == 0)
+		return;
+	l->ping_token = 0;
+	l->last_heard = now;
+	l->rtt_us = (uint32_t)((uint64_t)(now * 1e6) - p->timestamp);
+	from->cnt.pongs_received++;
+	/* What this neighbour sees of us: our reflexive endpoints. */
+	for (i = 0; i < sizeof(m->reflexive) / sizeof(m->reflexive[0]); i++) {
+		if (m->reflexive[i].seen_by == from->index && m->reflexive[i].when > 0) {
+			slot = i;
+			break;
+		}
+		if (m->reflexive[i].when < m->reflexive[slot].when)
+			slot = i;
+	}
+	m->reflexive[slot].seen_by = from->index;
+	m->reflexive[slot].admin = p->seen_admin;
+	m->reflexive[slot].wg = p->seen_wg;
+	m->reflexive[slot].when = now;
+}
+
+void
+mesh_input(struct mesh *m, const struct endpoint *src, const uint8_t *buf, size_t len)
+{
+	static struct seal_opened op; /* 1.1 KB: not on the stack of every callback */
+	struct replay_window scratch, *w;
+	struct seal_header hdr;
+	struct mesh_msg msg;
+	struct node *from;
+	bool underlay, created;
+	int rc;
+
+	m->stats.rx++;
+	rc = seal_header_parse(&hdr, buf, len);
+	if (rc < 0) {
+		count_drop(m, rc == SEAL_ETRUNC	     ? DROP_TRUNCATED
+			      : rc == SEAL_EOVERSIZE ? DROP_OVERSIZE
+						     : DROP_HEADER,
+			   src, "");
+		return;
+	}
+	if (memcmp(hdr.sender, m->self->id, MESH_ID_LEN) == 0) {
+		count_drop(m, DROP_SELF, src, "");
+		return;
+	}
+	from = node_find(m->nodes, hdr.sender);
+	if (from != NULL) {
+		w = &from->replay;
+	} else {
+		replay_window_init(&scratch);
+		w = &scratch;
+	}
+	rc = seal_open(m->kr, w, buf, len, &op);
+	if (rc < 0) {
+		enum drop_reason r = rc == SEAL_ESIG				  ? DROP_SIGNATURE
+				     : rc == SEAL_EREPLAY || rc == SEAL_ESTALE ? DROP_REPLAY
+				     : rc == SEAL_ETRUNC			  ? DROP_TRUNCATED
+										  : DROP_KEY;
+		count_drop(m, r, src, "");
+		return;
+	}
+	rc = mesh_decode(&msg, op.type, op.body, op.body_len);
+	if (rc < 0) {
+		count_drop(m, DROP_DECODE, src, rc == -EOPNOTSUPP ? " (unknown type)" : "");
+		return;
+	}
+	if (from == NULL) {
+		from = get_node(m, hdr.sender, &created);
+		if (from == NULL)
+			return;
+		from->replay = scratch;
+		from->state = NODE_UNKNOWN;
+		from->state_since = mono();
+	}
+	underlay = !is_overlay_source(m, src);
+	from->last_rx = mono();
+	from->last_src = *src;
+	from->last_src_underlay = underlay;
+	from->cnt.admin_in++;
+
+	switch (msg.type) {
+	case MESH_HELLO:
+		handle_hello(m, from, src, underlay, &msg.hello);
+		break;
+	case MESH_RECORDS:
+		handle_records(m, from, src, &msg.records);
+		break;
+	case MESH_SUMMARY:
+		handle_summary(m, from, src, &msg.summary);
+		break;
+	case MESH_SYNC_REQUEST:
+		handle_sync_request(m, from, src, &msg.summary);
+		break;
+	case MESH_LINK_STATE:
+		if (accept_ls(m, &msg.ls)) {
+			struct mesh_msg fwd = msg;
+
+			flood(m, &fwd, from);
+		}
+		break;
+	case MESH_BYE:
+		handle_bye(m, from, &msg.bye);
+		break;
+	case MESH_CONFLICT:
+		handle_conflict(m, &msg.conflict);
+		break;
+	case MESH_PING:
+		handle_ping(m, from, src, &msg.ping);
+		break;
+	case MESH_PONG:
+		handle_pong(m, from, &msg.pong);
+		break;
+	default:
+		/* PROBE, PROBE_ACK, PUNCH: direct paths (not in this build's policy yet) */
+		break;
+	}
+	/* A node heard from only through a refused claim or never with a record is GC'd later. */
+}
+
+/* ---------------------------------------------------------------- statics & DNS */
+
+static void
+resolved_cb(void *arg, int rc, const struct ipaddr *addrs, size_t n)
+{
+	struct static_peer *st = arg;
+	struct mesh *m = st->m;
+	size_t i;
+
+	st->resolving = false;
+	if (rc < 0) {
+		log_warnx("static peer %s: cannot resolve: %s", st->cfg->host,
+			  rc == -ENOENT ? "no such host" : strerror(-rc));
+		st->next_resolve = mono() + 5;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		st->addrs[i] = addrs[i];
+	st->naddrs = n;
+	st->next_resolve = mono() + m->p.resolve_interval;
+	if (st->node != NULL && st->node->link != NULL &&
+	    !ipaddr_equal(&st->node->link->endpoint.addr, &addrs[0])) {
+		st->node->link->endpoint.addr = addrs[0];
+		st->node->link->endpoint.port = st->cfg->port;
+		m->dirty_wg = true;
+	}
+	st->next_hello = 0; /* say hello now */
+}
+
+static void
+statics_tick(struct mesh *m, double now)
+{
+	size_t i;
+
+	for (i = 0; i < m->nstatics; i++) {
+		struct static_peer *st = &m->statics[i];
+		struct mesh_msg msg;
+		struct endpoint dst;
+
+		if (st->is_self)
+			continue;
+		if (!st->resolving && now >= st->next_resolve) {
+			st->resolving = true;
+			if (resolver_query(m->resolver, st->cfg->host, resolved_cb, st, &st->query) < 0) {
+				st->resolving = false;
+				st->next_resolve = now + 5;
+			}
+		}
+		if (st->naddrs == 0 || now < st->next_hello)
+			continue;
+		if (st->node != NULL && st->node->link != NULL && st->node->link->state == LINK_UP) {
+			st->backoff = m->p.hello_min;
+			continue;
+		}
+		make_hello(m, &msg, false);
+		dst.addr = st->addrs[0];
+		dst.port = st->cfg->admin_port;
+		send_msg(m, &dst, &msg, st->node);
+		st->backoff = st->backoff <= 0 ? m->p.hello_min : st->backoff * 2;
+		if (st->backoff > m->p.hello_max)
+			st->backoff = m->p.hello_max;
+		st->next_hello = now + jitter(st->backoff);
+	}
+}
+
+/* ---------------------------------------------------------------- links tick */
+
+static void
+ping(struct mesh *m, struct node *n, double now)
+{
+	struct mesh_msg msg;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.type = MESH_PING;
+	randombytes_buf(&msg.ping.token, sizeof(msg.ping.token));
+	if (msg.ping.token == 0)
+		msg.ping.token = 1;
+	msg.ping.timestamp = (uint64_t)(now * 1e6);
+	n->link->ping_token = msg.ping.token;
+	n->link->last_ping = now;
+	n->cnt.pings_sent++;
+	send_to_node(m, n, &msg);
+}
+
+static void
+links_tick(struct mesh *m, double now)
+{
+	uint32_t i, span = node_table_span(m->nodes);
+	int64_t wnow = wall();
+
+	for (i = 0; i < span; i++) {
+		struct node *n = node_at(m->nodes, i);
+		struct link *l;
+		bool hs, heard;
+		double interval;
+
+		if (n == NULL || n->link == NULL || !n->has_record)
+			continue;
+		l = n->link;
+		hs = l->handshake_wall > 0 && (double)(wnow - l->handshake_wall) < m->p.handshake_fresh;
+		heard = l->last_heard > 0 && now - l->last_heard < m->p.dead_interval;
+		if (hs && heard) {
+			/*
+			 * Flap damping: a new link is announced at once; one that
+			 * went down must work for link_holddown before it is again.
+			 */
+			if (l->working_since == 0)
+				l->working_since = now;
+			if (l->state == LINK_TRYING ||
+			    (l->state == LINK_DOWN && now - l->working_since >= m->p.link_holddown))
+				set_link_state(m, n, LINK_UP, "handshake and pings");
+		} else {
+			l->working_since = 0;
+			if (l->state == LINK_UP)
+				set_link_state(m, n, LINK_DOWN,
+					       !hs ? "no recent handshake" : "pings unanswered");
+		}
+		/* A client that stopped talking to us is forgotten. */
+		if (l->kind == LINK_CLIENT && l->state != LINK_UP &&
+		    now - (l->last_heard > 0 ? l->last_heard : l->created) > m->p.gc_after / 4) {
+			remove_link(m, n, "client silent");
+			continue;
+		}
+		if (!l->pinger || n->left)
+			continue;
+		interval = l->state == LINK_UP ? m->p.ping_interval : 1.0;
+		if (now - l->last_ping >= jitter(interval))
+			ping(m, n, now);
+		/* anti-entropy: the pinger says HELLO now and then */
+		if (l->state == LINK_UP && now - l->last_sync > jitter(m->p.sync_interval)) {
+			struct mesh_msg msg;
+
+			make_hello(m, &msg, false);
+			send_to_node(m, n, &msg);
+			l->last_sync = now;
+		}
+	}
+}
+
+static void
+wg_poll(struct mesh *m)
+{
+	struct wg_device *dev = NULL;
+	struct wg_peer *p;
+	uint32_t i, span;
+	int rc;
+
+	if (m->io.wg_get == NULL)
+		return;
+	rc = m->io.wg_get(m->io.ctx, &dev);
+	if (rc < 0) {
+		log_debug("WireGuard poll failed: %s", strerror(-rc));
+		return;
+	}
+	span = node_table_span(m->nodes);
+	for (i = 0; i < span; i++) {
+		struct node *n = node_at(m->nodes, i);
+
+		if (n == NULL || n->link == NULL || !n->has_record)
+			continue;
+		p = wg_device_find_peer(dev, n->rec.wg_public);
+		if (p == NULL)
+			continue;
+		n->link->handshake_wall = p->last_handshake.tv_sec;
+		if (p->flags & WGPEER_HAS_ENDPOINT)
+			n->link->wg_seen = p->endpoint;
+		if (p->rx_bytes != n->link->rx_bytes || p->tx_bytes != n->link->tx_bytes)
+			touch(m);
+		n->link->rx_bytes = p->rx_bytes;
+		n->link->tx_bytes = p->tx_bytes;
+	}
+	wg_device_free(dev);
+}
+
+static void
+gc_tick(struct mesh *m, double now)
+{
+	uint32_t i, span = node_table_span(m->nodes);
+
+	for (i = 0; i < span; i++) {
+		struct node *n = node_at(m->nodes, i);
+
+		if (n == NULL || n == m->self || n->link != NULL || n->static_index >= 0)
+			continue;
+		if ((n->state == NODE_DOWN || n->state == NODE_UNKNOWN ||
+		     n->state == NODE_CONFLICT) &&
+		    now - n->state_since > m->p.gc_after) {
+			log_info("forgetting node %s (%s)", label(n), n->short_id);
+			drop_node(m, n);
+		}
+	}
+}
+
+static void
+tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct mesh *m = (struct mesh *)((char *)w - offsetof(struct mesh, tick_w));
+	double now = mono();
+
+	(void)loop;
+	(void)revents;
+	if (now >= m->next_wg_poll) {
+		wg_poll(m);
+		m->next_wg_poll = now + m->p.wg_poll;
+	}
+	statics_tick(m, now);
+	links_tick(m, now);
+	gc_tick(m, now);
+	if (m->wg_retry && now >= m->wg_retry_at) {
+		m->wg_retry = false;
+		m->dirty_wg = true;
+	}
+}
+
+/* ---------------------------------------------------------------- reconcile */
+
+static void
+update_states(struct mesh *m)
+{
+	uint32_t i, span = node_table_span(m->nodes);
+	double now = mono();
+
+	for (i = 0; i < span; i++) {
+		struct node *n = node_at(m->nodes, i);
+		enum node_state s;
+
+		if (n == NULL)
+			continue;
+		n->next_hop = m->rt[i].next_hop;
+		n->cost = m->rt[i].cost;
+		if (n == m->self)
+			s = NODE_SELF;
+		else if (n->conflict[0] != '\0')
+			s = NODE_CONFLICT;
+		else if (n->next_hop == n->index)
+			s = NODE_DIRECT;
+		else if (n->next_hop != ROUTE_NONE)
+			s = NODE_VIA_GATEWAY;
+		else if (n->state == NODE_DIRECT || n->state == NODE_VIA_GATEWAY)
+			s = NODE_DOWN;
+		else
+			s = n->state;
+		if (s == n->state)
+			continue;
+		if (n->has_record && n != m->self) {
+			if (s == NODE_VIA_GATEWAY)
+				log_info("node %s: %s -> via %s", label(n), node_state_name(n->state),
+					 label(node_at(m->nodes, n->next_hop)));
+			else
+				log_info("node %s: %s -> %s", label(n), node_state_name(n->state),
+					 node_state_name(s));
+		}
+		if (s == NODE_DIRECT || s == NODE_VIA_GATEWAY)
+			n->ever_reachable = true;
+		n->state = s;
+		n->state_since = now;
+		touch(m);
+	}
+}
+
+static int
+add_aip(struct wg_peer *p, const struct ipaddr *a)
+{
+	struct ipprefix pfx = ipprefix_host(a);
+
+	return wg_peer_add_allowedip(p, &pfx) != NULL ? 0 : -ENOMEM;
+}
+
+/* The WireGuard peers we want: one per link, allowed IPs as routing says. */
+static struct wg_device *
+desired_wg(struct mesh *m)
+{
+	uint32_t i, span = node_table_span(m->nodes);
+	struct wg_peer **peer_of = calloc(span ? span : 1, sizeof(*peer_of));
+	struct wg_device *dev = wg_device_new(NULL);
+
+	if (dev == NULL || peer_of == NULL)
+		goto fail;
+	for (i = 0; i < span; i++) {
+		struct node *n = node_at(m->nodes, i);
+		struct wg_peer *p;
+		struct ipaddr probe;
+
+		if (n == NULL || n == m->self || n->link == NULL || !n->has_record ||
+		    n->conflict[0] != '\0')
+			continue;
+		p = wg_device_add_peer(dev, n->rec.wg_public);
+		if (p == NULL)
+			goto fail;
+		if (n->link->endpoint.port != 0) {
+			p->endpoint = n->link->endpoint;
+			p->flags |= WGPEER_HAS_ENDPOINT;
+		}
+		p->keepalive_s = n->link->keepalive_s;
+		p->flags |= WGPEER_HAS_KEEPALIVE;
+		mesh_probe_addr(m, n->id, &probe);
+		if (add_aip(p, &probe) < 0)
+			goto fail;
+		/* before routing knows it, a direct neighbour's own address goes to it */
+		if (n->next_hop == ROUTE_NONE && add_aip(p, &n->rec.addr) < 0)
+			goto fail;
+		peer_of[i] = p;
+	}
+	for (i = 0; i < span; i++) {
+		struct node *d = node_at(m->nodes, i);
+
+		if (d == NULL || d == m->self || !d->has_record || d->next_hop == ROUTE_NONE ||
+		    d->next_hop >= span || peer_of[d->next_hop] == NULL || d->conflict[0] != '\0')
+			continue;
+		if (add_aip(peer_of[d->next_hop], &d->rec.addr) < 0)
+			goto fail;
+	}
+	free(peer_of);
+	return dev;
+fail:
+	free(peer_of);
+	wg_device_free(dev);
+	return NULL;
+}
+
+static int
+prefix_cmp(const void *a, const void *b)
+{
+	const struct installed_route *x = a, *y = b;
+	int c = ipaddr_cmp(&x->dst.addr, &y->dst.addr);
+
+	return c != 0 ? c : (int)x->dst.len - (int)y->dst.len;
+}
+
+/* Kernel routes: every reachable node's /32 and every neighbour's probe /128. */
+static void
+apply_routes(struct mesh *m)
+{
+	uint32_t i, span = node_table_span(m->nodes);
+	struct installed_route *want = calloc(2 * (size_t)span + 1, sizeof(*want));
+	size_t nwant = 0, a = 0, b = 0, nkeep = 0;
+	struct installed_route *keep;
+	bool failed = false;
+
+	if (want == NULL || m->io.route == NULL) {
+		free(want);
+		return;
+	}
+	for (i = 0; i < span; i++) {
+		struct node *n = node_at(m->nodes, i);
+
+		if (n == NULL || n == m->self || !n->has_record || n->conflict[0] != '\0')
+			continue;
+		if (n->next_hop != ROUTE_NONE || n->link != NULL)
+			want[nwant++].dst = ipprefix_host(&n->rec.addr);
+		if (n->link != NULL) {
+			struct ipaddr probe;
+
+			mesh_probe_addr(m, n->id, &probe);
+			want[nwant++].dst = ipprefix_host(&probe);
+		}
+	}
+	qsort(want, nwant, sizeof(*want), prefix_cmp);
+	keep = calloc(nwant + m->nroutes + 1, sizeof(*keep));
+	if (keep == NULL) {
+		free(want);
+		return;
+	}
+	/* merge the two sorted lists */
+	while (a < m->nroutes || b < nwant) {
+		int c = a == m->nroutes ? 1 : b == nwant ? -1 : prefix_cmp(&m->routes[a], &want[b]);
+
+		if (c == 0) {
+			keep[nkeep++] = want[b];
+			a++;
+			b++;
+		} else if (c < 0) {
+			int rc = m->io.route(m->io.ctx, &m->routes[a].dst, false);
+
+			if (rc < 0) {
+				keep[nkeep++] = m->routes[a]; /* retry later */
+				failed = true;
+			}
+			a++;
+		} else {
+			int rc = m->io.route(m->io.ctx, &want[b].dst, true);
+
+			if (rc < 0) {
+				char pfx[IPPREFIX_STRLEN];
+
+				m->stats.route_errors++;
+				log_warnx("route %s: %s (will retry)",
+					  ipprefix_fmt(&want[b].dst, pfx, sizeof(pfx)), strerror(-rc));
+				failed = true;
+			} else {
+				keep[nkeep++] = want[b];
+			}
+			b++;
+		}
+	}
+	qsort(keep, nkeep, sizeof(*keep), prefix_cmp);
+	free(m->routes);
+	m->routes = keep;
+	m->nroutes = nkeep;
+	free(want);
+	if (failed) {
+		m->wg_retry = true;
+		m->wg_retry_at = mono() + 1;
+	}
+}
+
+static void
+apply_forwarding(struct mesh *m)
+{
+	uint32_t i, span = node_table_span(m->nodes), up = 0;
+	bool want;
+
+	for (i = 0; i < span; i++) {
+		struct node *n = node_at(m->nodes, i);
+
+		if (n != NULL && n->link != NULL && n->link->state == LINK_UP)
+			up++;
+	}
+	want = !m->cfg.mobile && up >= 2;
+	if (want != m->forwarding && m->io.forwarding != NULL) {
+		m->io.forwarding(m->io.ctx, want);
+		m->forwarding = want;
+	}
+}
+
+static void
+reconcile(struct mesh *m)
+{
+	if (m->dirty_record) {
+		m->dirty_record = false;
+		if (build_self_record(m) == 0) {
+			struct mesh_msg msg;
+
+			memset(&msg, 0, sizeof(msg));
+			msg.type = MESH_RECORDS;
+			msg.records.parts = 1;
+			msg.records.count = 1;
+			msg.records.rec[0] = m->self->rec;
+			flood(m, &msg, NULL);
+		}
+	}
+	if (m->dirty_ls) {
+		m->dirty_ls = false;
+		originate_ls(m);
+	}
+	if (m->dirty_routes) {
+		m->dirty_routes = false;
+		if (route_compute(m->lsdb, m->self->index, m->rt) == 0) {
+			update_states(m);
+			m->dirty_wg = true;
+		}
+	}
+	if (m->dirty_wg) {
+		struct wg_device *want = desired_wg(m), *delta = NULL;
+
+		m->dirty_wg = false;
+		if (want == NULL)
+			return;
+		if (wg_device_diff(m->wg_applied, want, &delta) == 0) {
+			int rc = wg_device_delta_empty(delta) ? 0 : m->io.wg_set(m->io.ctx, delta);
+
+			if (rc < 0) {
+				m->stats.wg_set_errors++;
+				log_warnx("WireGuard update failed: %s (will retry)", strerror(-rc));
+				wg_device_free(want);
+				m->wg_retry = true;
+				m->wg_retry_at = mono() + 1;
+			} else {
+				wg_device_free(m->wg_applied);
+				m->wg_applied = want;
+			}
+			wg_device_free(delta);
+		} else {
+			wg_device_free(want);
+		}
+		apply_routes(m);
+		apply_forwarding(m);
+	}
+}
+
+static void
+reconcile_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct mesh *m = (struct mesh *)((char *)w - offsetof(struct mesh, reconcile_w));
+
+	(void)loop;
+	(void)revents;
+	if (m->dirty_ls || m->dirty_routes || m->dirty_wg || m->dirty_record)
+		reconcile(m);
+}
+
+/* ---------------------------------------------------------------- lifecycle */
+
+struct mesh *
+mesh_new(struct ev_loop *loop, const struct mesh_self_config *cfg, const struct identity *id,
+	 const struct mesh_io *io, const struct mesh_params *params)
+{
+	struct mesh *m = calloc(1, sizeof(*m));
+	size_t i;
+	bool created;
+
+	if (m == NULL)
+		return NULL;
+	m->loop = loop;
+	m->cfg = *cfg;
+	m->id = id;
+	m->io = *io;
+	if (params != NULL)
+		m->p = *params;
+	else
+		mesh_params_default(&m->p);
+	m->rl_drop = (struct log_ratelimit)LOG_RATELIMIT_INIT(10.0, 5);
+	m->rl_refuse = (struct log_ratelimit)LOG_RATELIMIT_INIT(10.0, 5);
+	replay_counter_init(&m->counter, cfg->epoch);
+	probe_prefix(cfg->net->shared_key, m->probe_prefix);
+	if (seal_keyring_new(&m->kr, cfg->net->shared_key) < 0)
+		goto fail;
+	m->nodes = node_table_new();
+	m->lsdb = lsdb_new(64);
+	m->resolver = resolver_new(loop);
+	if (m->nodes == NULL || m->lsdb == NULL || m->resolver == NULL)
+		goto fail;
+	m->self = get_node(m, identity_node_id(id), &created);
+	if (m->self == NULL)
+		goto fail;
+	m->self->state = NODE_SELF;
+	lsdb_node_set(m->lsdb, m->self->index, m->self->id, !cfg->mobile);
+	if (build_self_record(m) < 0)
+		goto fail;
+	m->nstatics = cfg->net->npeers;
+	m->statics = calloc(m->nstatics ? m->nstatics : 1, sizeof(*m->statics));
+	if (m->statics == NULL)
+		goto fail;
+	for (i = 0; i < m->nstatics; i++) {
+		m->statics[i].m = m;
+		m->statics[i].cfg = &cfg->net->peers[i];
+		m->statics[i].index = (int)i;
+		m->statics[i].is_self = ipaddr_equal(&cfg->net->peers[i].wg_ip, &cfg->address);
+		if (m->statics[i].is_self) {
+			m->statics[i].node = m->self;
+			m->self->static_index = (int)i;
+		}
+	}
+	ev_prepare_init(&m->reconcile_w, reconcile_cb);
+	ev_timer_init(&m->tick_w, tick_cb, 0., m->p.tick);
+	return m;
+fail:
+	log_warnx("mesh: cannot initialise (out of memory or crypto failure)");
+	mesh_free(m);
+	return NULL;
+}
+
+void
+mesh_free(struct mesh *m)
+{
+	if (m == NULL)
+		return;
+	if (m->started) {
+		ev_prepare_stop(m->loop, &m->reconcile_w);
+		ev_timer_stop(m->loop, &m->tick_w);
+	}
+	resolver_free(m->resolver);
+	node_table_free(m->nodes);
+	lsdb_free(m->lsdb);
+	free(m->rt);
+	free(m->statics);
+	free(m->routes);
+	wg_device_free(m->wg_applied);
+	seal_keyring_free(m->kr);
+	free(m);
+}
+
+int
+mesh_start(struct mesh *m)
+{
+	m->started = true;
+	ev_prepare_start(m->loop, &m->reconcile_w);
+	ev_timer_again(m->loop, &m->tick_w);
+	m->dirty_ls = m->dirty_routes = m->dirty_wg = true;
+	return 0;
+}
+
+void
+mesh_stop(struct mesh *m)
+{
+	uint32_t i, span = node_table_span(m->nodes);
+	struct mesh_msg msg;
+
+	if (!m->started)
+		return;
+	m->stopping = true;
+	memset(&msg, 0, sizeof(msg));
+	msg.type = MESH_BYE;
+	memcpy(msg.bye.node_id, m->self->id, MESH_ID_LEN);
+	msg.bye.record_seq = m->self->rec.seq;
+	msg.bye.reason = MESH_BYE_SHUTDOWN;
+	if (mesh_bye_sign(&msg.bye, m->id) == 0) {
+		for (i = 0; i < span; i++) {
+			struct node *n = node_at(m->nodes, i);
+
+			if (n != NULL && n != m->self && n->link != NULL && n->has_record)
+				send_to_node(m, n, &msg);
+		}
+	}
+	ev_prepare_stop(m->loop, &m->reconcile_w);
+	ev_timer_stop(m->loop, &m->tick_w);
+	m->started = false;
+}
+
+void
+mesh_addresses_changed(struct mesh *m)
+{
+	m->dirty_record = true;
+	touch(m);
+}
+
+void
+mesh_wg_reset(struct mesh *m)
+{
+	wg_device_free(m->wg_applied);
+	m->wg_applied = NULL;
+	free(m->routes);
+	m->routes = NULL;
+	m->nroutes = 0;
+	m->dirty_wg = true;
+}
+
+const struct mesh_stats *
+mesh_stats(const struct mesh *m)
+{
+	return &m->stats;
+}
+
+const char *
+mesh_drop_reason_name(unsigned reason)
+{
+	return reason < DROP_NREASONS ? drop_names[reason] : NULL;
+}
+
+struct node *
+mesh_node_at(const struct mesh *m, uint32_t index)
+{
+	return node_at(m->nodes, index);
+}
+
+uint32_t
+mesh_node_span(const struct mesh *m)
+{
+	return node_table_span(m->nodes);
+}
+
+const struct node *
+mesh_self(const struct mesh *m)
+{
+	return m->self;
+}
+
+size_t
+mesh_node_count(const struct mesh *m)
+{
+	return node_table_count(m->nodes);
+}
+
+const struct node *
+mesh_node_by_addr(const struct mesh *m, const struct ipaddr *a)
+{
+	return node_find_by_addr(m->nodes, a);
+}
+
+uint64_t
+mesh_generation(const struct mesh *m)
+{
+	return m->generation;
+}

@@ -1,0 +1,146 @@
+/*
+ * node: the table of every node this node knows, and the per-node state.
+ *
+ * Vocabulary:
+ *   node      one member of the mesh, named by its identity public key (id).
+ *             The table holds self too (index 0 is not special; self is
+ *             whatever mesh->self points at).
+ *   index     a small integer per node, stable while the node is in the
+ *             table, reused after removal; the link-state database and the
+ *             route table are arrays by index.
+ *   record    the node's latest verified, signed self-description.
+ *   link      a direct WireGuard peering with a neighbour (struct link):
+ *             present while this node wants the neighbour as a WireGuard
+ *             peer, whether or not it works yet.
+ *
+ * Node state machine (derived after every route computation):
+ *
+ *     unknown ──reachable──▶ via-gateway ◀──────▶ direct
+ *        ▲                        │                  │
+ *        │                        └──unreachable──▶ down ──reachable──▶ ...
+ *     (GC after NODE_GC_S down)
+ *   conflict: the node's claim to its address was refused (shown, not routed).
+ *
+ * Lookups by id are O(1) (open addressing on the first 8 bytes of the id).
+ */
+#ifndef WGNM_NODE_H
+#define WGNM_NODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/mesh.h"
+#include "proto/replay.h"
+
+enum node_state {
+	NODE_UNKNOWN = 0, /* record known, never reachable yet */
+	NODE_SELF,
+	NODE_DIRECT,      /* next hop is the node itself */
+	NODE_VIA_GATEWAY, /* next hop is another node */
+	NODE_DOWN,        /* was reachable, is not */
+	NODE_CONFLICT,    /* refused: its address is held by a live node */
+};
+
+enum link_kind {
+	LINK_STATIC, /* we bootstrap to it: a static peer of net.yaml */
+	LINK_CLIENT, /* it bootstrapped to us over the underlay */
+	LINK_LAN,    /* proven direct path on a shared LAN */
+	LINK_NAT,    /* proven direct path through NATs */
+};
+
+enum link_state {
+	LINK_TRYING, /* configured, not (yet) proven */
+	LINK_UP,     /* handshake recent and pings answered */
+	LINK_DOWN,   /* was up; pings unanswered */
+};
+
+struct link {
+	enum link_kind kind;
+	enum link_state state;
+	struct endpoint endpoint; /* the WireGuard endpoint we set; port 0: let WG learn */
+	uint16_t keepalive_s;
+	uint16_t cost;
+	bool pinger; /* this side sends the pings (the other only answers) */
+
+	double created;
+	double up_since;
+	double working_since; /* handshake and pings both good since; 0 = not working */
+	double last_sync;     /* last anti-entropy HELLO we sent over this link */
+	double last_heard;   /* last ping or pong from the neighbour over this link */
+	double last_ping;    /* last ping we sent */
+	uint64_t ping_token;
+	uint32_t rtt_us;
+
+	/* What WireGuard reports for the peer (polled). */
+	int64_t handshake_wall; /* seconds since the epoch, 0 = never */
+	struct endpoint wg_seen; /* endpoint WireGuard currently uses */
+	uint64_t rx_bytes, tx_bytes;
+};
+
+struct node_counters {
+	uint64_t admin_in, admin_out;
+	uint64_t pings_sent, pongs_received;
+	uint64_t probes_sent, probes_answered;
+	uint64_t keepalives; /* persistent keepalives WireGuard sends for this peer (estimate) */
+};
+
+struct node {
+	uint8_t id[MESH_ID_LEN];
+	char short_id[IDENTITY_SHORT_LEN];
+	uint32_t index;
+
+	bool has_record;
+	struct mesh_node_record rec;
+
+	enum node_state state;
+	double state_since;
+	uint32_t next_hop; /* route table copy, ROUTE_NONE if unreachable */
+	uint32_t cost;
+
+	struct replay_window replay;
+	double last_rx;                /* last authenticated datagram from it */
+	struct endpoint last_src;      /* its source address on that datagram */
+	bool last_src_underlay;
+
+	struct mesh_ls_assembly ls;    /* its link state (origin = id) */
+	uint64_t ls_seq;               /* last complete link-state seq applied */
+	struct mesh_link_state *ls_frags; /* the signed fragments of ls_seq, to re-send */
+	unsigned ls_nfrags;
+
+	struct link *link;             /* NULL: not a direct WireGuard peer */
+	int static_index;              /* its entry in net.yaml's peers, -1 if none */
+	bool ever_reachable;
+	double heard_since;            /* when its current record arrived */
+
+	bool left;                     /* said BYE */
+	char conflict[160];            /* why its claim was refused, "" if none */
+
+	struct node_counters cnt;
+};
+
+struct node_table;
+
+struct node_table *node_table_new(void);
+/* Frees every node (and its link). */
+void node_table_free(struct node_table *t);
+
+struct node *node_find(const struct node_table *t, const uint8_t id[MESH_ID_LEN]);
+/* Find or create (zeroed, state unknown). NULL on ENOMEM. *created set when new. */
+struct node *node_get(struct node_table *t, const uint8_t id[MESH_ID_LEN], bool *created);
+void node_remove(struct node_table *t, struct node *n);
+/* Node by index, NULL if the slot is free. */
+struct node *node_at(const struct node_table *t, uint32_t index);
+/* One past the highest index in use (size for arrays by index). */
+uint32_t node_table_span(const struct node_table *t);
+size_t node_table_count(const struct node_table *t);
+
+/* The node that holds overlay address a (by record), or NULL. Linear; called rarely. */
+struct node *node_find_by_addr(const struct node_table *t, const struct ipaddr *a);
+
+const char *node_state_name(enum node_state s);
+const char *link_kind_name(enum link_kind k);
+/* "name" or the short id when the node has no record/name yet. */
+const char *node_label(const struct node *n);
+
+#endif

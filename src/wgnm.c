@@ -1,0 +1,450 @@
+/*
+ * wgnm: the daemon proper, wgnm_run(). It owns the process once the command
+ * line is resolved: state directory and identity, the admin UDP socket, the
+ * interface (src/netif.c), the mesh core (src/mesh.c), signals, and
+ * detaching into the background.
+ *
+ * Start-up order, each step undone in reverse on failure or exit:
+ *   state dir + identity + epoch → (fork, for --daemon) → libev loop →
+ *   admin socket → interface → mesh → run
+ * A failure before the loop runs is reported on stderr (through the pipe
+ * from a forked daemon to the parent that waits for it) with exit status 1.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <ev.h>
+#include <sodium.h>
+
+#include "proto/identity.h"
+#include "proto/seal.h"
+#include "src/log.h"
+#include "src/mesh.h"
+#include "src/netif.h"
+#include "src/state.h"
+#include "src/wgnm.h"
+
+struct daemon {
+	const struct options *o;
+	struct ev_loop *loop;
+	struct identity *id;
+	uint32_t epoch;
+	int admin_fd;
+	ev_io admin_w;
+	struct netif *nif;
+	struct mesh *mesh;
+	ev_signal sigint_w, sigterm_w, sighup_w;
+	ev_timer exit_w;
+	int status;
+};
+
+/* ---------------------------------------------------------------- admin socket */
+
+static int
+admin_open(uint16_t port, char *err, size_t errlen)
+{
+	struct sockaddr_in6 sin6;
+	int fd, off = 0, buf = 4 << 20;
+
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "admin socket: %s (wgnm needs IPv6 sockets)", strerror(errno));
+		return -errno;
+	}
+	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr = in6addr_any;
+	sin6.sin6_port = htons(port);
+	if (bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) < 0) {
+		int e = errno;
+
+		snprintf(err, errlen, "admin port %u: %s%s", port, strerror(e),
+			 e == EADDRINUSE ? " (is another wgnm running? choose another with -u)" : "");
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+static int
+admin_send(void *ctx, const struct endpoint *dst, const uint8_t *buf, size_t len)
+{
+	struct daemon *d = ctx;
+	struct sockaddr_in6 sin6;
+	ssize_t n;
+
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_port = htons(dst->port);
+	if (dst->addr.family == AF_INET) {
+		/* IPv4-mapped on the dual-stack socket */
+		sin6.sin6_addr.s6_addr[10] = 0xff;
+		sin6.sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&sin6.sin6_addr.s6_addr[12], dst->addr.bytes, 4);
+	} else if (dst->addr.family == AF_INET6) {
+		sin6.sin6_addr = dst->addr.v6;
+	} else {
+		return -EAFNOSUPPORT;
+	}
+	do
+		n = sendto(d->admin_fd, buf, len, 0, (struct sockaddr *)&sin6, sizeof(sin6));
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : 0;
+}
+
+static void
+admin_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct daemon *d = (struct daemon *)((char *)w - offsetof(struct daemon, admin_w));
+	uint8_t buf[SEAL_MAX_DATAGRAM + 1];
+	int i;
+
+	(void)loop;
+	(void)revents;
+	/* bounded, so a flood cannot starve timers and the TUI */
+	for (i = 0; i < 256; i++) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		struct endpoint src;
+		ssize_t n = recvfrom(d->admin_fd, buf, sizeof(buf), 0, (struct sockaddr *)&ss, &sl);
+
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				log_warn("admin socket");
+			return;
+		}
+		if (endpoint_from_sockaddr(&src, (struct sockaddr *)&ss, sl) < 0)
+			continue;
+		mesh_input(d->mesh, &src, buf, (size_t)n);
+	}
+}
+
+/* ---------------------------------------------------------------- identity */
+
+static int
+load_identity(struct daemon *d, char *err, size_t errlen)
+{
+	uint8_t seed[IDENTITY_SEED_LEN];
+	int created = 0, rc;
+	char sid[IDENTITY_SHORT_LEN];
+
+	if ((rc = state_dir_open(d->o->statedir, err, errlen)) < 0)
+		return rc;
+	rc = state_load_secret(d->o->statedir, "identity", seed, sizeof(seed), &created, err,
+			       errlen);
+	if (rc < 0)
+		return rc;
+	rc = identity_from_seed(&d->id, seed);
+	sodium_memzero(seed, sizeof(seed));
+	if (rc < 0) {
+		snprintf(err, errlen, "identity: %s", strerror(-rc));
+		return rc;
+	}
+	if ((rc = state_next_epoch(d->o->statedir, &d->epoch, err, errlen)) < 0)
+		return rc;
+	identity_short(sid, identity_node_id(d->id));
+	log_info("identity %s (%s, %s/identity), start #%u", sid, created ? "new" : "kept",
+		 d->o->statedir, d->epoch);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- signals */
+
+static void
+exit_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)w;
+	(void)revents;
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void
+shutdown_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct daemon *d = w->data;
+
+	(void)revents;
+	if (ev_is_active(&d->exit_w))
+		return;
+	log_info("signal %d: leaving the mesh", w->signum);
+	mesh_stop(d->mesh);
+	/* a moment for the BYEs to leave before the interface goes */
+	ev_timer_init(&d->exit_w, exit_cb, 0.05, 0.);
+	ev_timer_start(loop, &d->exit_w);
+}
+
+static void
+hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)loop;
+	(void)w;
+	(void)revents;
+	log_info("SIGHUP: configuration reload is not part of this version; still running");
+}
+
+/* ---------------------------------------------------------------- netif glue */
+
+static void
+netif_reset_cb(void *arg)
+{
+	struct daemon *d = arg;
+
+	if (d->mesh != NULL)
+		mesh_wg_reset(d->mesh);
+}
+
+static void
+netif_addresses_cb(void *arg)
+{
+	struct daemon *d = arg;
+
+	if (d->mesh != NULL)
+		mesh_addresses_changed(d->mesh);
+}
+
+/* ---------------------------------------------------------------- run */
+
+static int
+start(struct daemon *d, char *err, size_t errlen)
+{
+	const struct options *o = d->o;
+	struct netif_config nc;
+
+	d->admin_fd = admin_open(o->admin_port, err, errlen);
+	if (d->admin_fd < 0)
+		return d->admin_fd;
+	memset(&nc, 0, sizeof(nc));
+	nc.ifname = o->ifname;
+	nc.existing = o->existing_interface;
+	nc.listen_port = o->wg_port;
+	nc.private_key = identity_wg_private(d->id);
+	nc.address = o->address;
+	nc.prefixlen = o->net->subnet.len;
+	nc.overlay = o->net->subnet;
+	mesh_probe_address(o->net->shared_key, identity_node_id(d->id), &nc.probe);
+	nc.on_reset = netif_reset_cb;
+	nc.on_addresses = netif_addresses_cb;
+	nc.arg = d;
+	return netif_up(d->loop, &nc, &d->nif, err, errlen);
+}
+
+/* mesh_io with the daemon as ctx: forward the OS operations to the netif. */
+static int
+io_wg_get(void *ctx, struct wg_device **out)
+{
+	return netif_wg_get(((struct daemon *)ctx)->nif, out);
+}
+
+static int
+io_wg_set(void *ctx, const struct wg_device *delta)
+{
+	return netif_wg_set(((struct daemon *)ctx)->nif, delta);
+}
+
+static int
+io_route(void *ctx, const struct ipprefix *dst, bool add)
+{
+	return netif_route(((struct daemon *)ctx)->nif, dst, add);
+}
+
+static void
+io_forwarding(void *ctx, bool on)
+{
+	netif_forwarding(((struct daemon *)ctx)->nif, on);
+}
+
+static size_t
+io_candidates(void *ctx, struct endpoint *out, size_t max)
+{
+	return netif_candidates(((struct daemon *)ctx)->nif, out, max);
+}
+
+static int
+start_mesh(struct daemon *d, char *err, size_t errlen)
+{
+	const struct options *o = d->o;
+	struct mesh_self_config mc;
+	struct mesh_io io;
+
+	memset(&mc, 0, sizeof(mc));
+	mc.net = o->net;
+	mc.name = o->name;
+	mc.address = o->address;
+	mc.wg_port = o->wg_port;
+	mc.admin_port = o->admin_port;
+	mc.mobile = o->mobile;
+	mc.epoch = d->epoch;
+	memset(&io, 0, sizeof(io));
+	io.ctx = d;
+	io.send = admin_send;
+	io.wg_get = io_wg_get;
+	io.wg_set = io_wg_set;
+	io.route = io_route;
+	io.forwarding = io_forwarding;
+	io.candidates = io_candidates;
+	d->mesh = mesh_new(d->loop, &mc, d->id, &io, NULL);
+	if (d->mesh == NULL) {
+		snprintf(err, errlen, "mesh: cannot initialise");
+		return -ENOMEM;
+	}
+	ev_io_init(&d->admin_w, admin_cb, d->admin_fd, EV_READ);
+	ev_io_start(d->loop, &d->admin_w);
+	return mesh_start(d->mesh);
+}
+
+static void
+stop(struct daemon *d)
+{
+	if (d->mesh != NULL) {
+		ev_io_stop(d->loop, &d->admin_w);
+		mesh_free(d->mesh);
+		d->mesh = NULL;
+	}
+	netif_down(d->nif);
+	d->nif = NULL;
+	if (d->admin_fd >= 0)
+		close(d->admin_fd);
+	d->admin_fd = -1;
+	identity_free(d->id);
+	d->id = NULL;
+}
+
+/*
+ * --daemon without --foreground: the parent waits on a pipe until the child
+ * is up (exit 0) or reports its start-up error (printed, exit 1).
+ */
+static int
+detach_and_wait(int *report_fd)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid > 0) {
+		char msg[512];
+		ssize_t n;
+		size_t len = 0;
+
+		close(p[1]);
+		while (len < sizeof(msg) - 1 &&
+		       (n = read(p[0], msg + len, sizeof(msg) - 1 - len)) != 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				break;
+			len += (size_t)n;
+		}
+		msg[len] = '\0';
+		if (len > 0 && strcmp(msg, "ok") == 0)
+			_exit(0);
+		fprintf(stderr, "wgnm: %s\n", len > 0 ? msg : "the daemon died during start-up");
+		_exit(1);
+	}
+	close(p[0]);
+	setsid();
+	*report_fd = p[1];
+	return 0;
+}
+
+static void
+report(int fd, const char *msg)
+{
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	n = write(fd, msg, strlen(msg));
+	(void)n;
+	close(fd);
+}
+
+static void
+null_stdio(void)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	dup2(fd, 0);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	if (fd > 2)
+		close(fd);
+}
+
+int
+wgnm_run(const struct options *o)
+{
+	struct daemon d;
+	char err[512] = "";
+	int report_fd = -1, rc;
+
+	memset(&d, 0, sizeof(d));
+	d.o = o;
+	d.admin_fd = -1;
+	if (sodium_init() < 0) {
+		fprintf(stderr, "wgnm: libsodium failed to initialise\n");
+		return 1;
+	}
+	if (o->daemon && !o->foreground) {
+		if ((rc = detach_and_wait(&report_fd)) < 0) {
+			fprintf(stderr, "wgnm: cannot detach: %s\n", strerror(-rc));
+			return 1;
+		}
+		log_set_dest(LOG_TO_SYSLOG);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	d.loop = ev_default_loop(EVFLAG_AUTO);
+	if (d.loop == NULL) {
+		snprintf(err, sizeof(err), "cannot initialise libev");
+		goto fail;
+	}
+	if (load_identity(&d, err, sizeof(err)) < 0 || start(&d, err, sizeof(err)) < 0 ||
+	    start_mesh(&d, err, sizeof(err)) < 0)
+		goto fail;
+
+	ev_signal_init(&d.sigint_w, shutdown_cb, SIGINT);
+	ev_signal_init(&d.sigterm_w, shutdown_cb, SIGTERM);
+	ev_signal_init(&d.sighup_w, hup_cb, SIGHUP);
+	d.sigint_w.data = d.sigterm_w.data = d.sighup_w.data = &d;
+	ev_signal_start(d.loop, &d.sigint_w);
+	ev_signal_start(d.loop, &d.sigterm_w);
+	ev_signal_start(d.loop, &d.sighup_w);
+
+	log_info("%s: node %s at %s/%u up (WireGuard port %u, admin port %u)", o->ifname, o->name,
+		 ipaddr_fmt(&o->address, err, sizeof(err)), o->net->subnet.len, o->wg_port,
+		 o->admin_port);
+	if (report_fd >= 0) {
+		report(report_fd, "ok");
+		report_fd = -1;
+		null_stdio();
+	}
+	ev_run(d.loop, 0);
+	stop(&d);
+	log_info("%s: stopped", o->ifname);
+	return 0;
+fail:
+	if (report_fd >= 0)
+		report(report_fd, err);
+	else
+		fprintf(stderr, "wgnm: %s\n", err);
+	stop(&d);
+	return 1;
+}
