@@ -126,6 +126,7 @@ struct mesh {
 	uint32_t sync_seq;
 
 	bool dirty_ls, dirty_routes, dirty_wg, dirty_record;
+	double last_change; /* last record or link-state change (for quick digest checks) */
 	bool started, stopping;
 	uint64_t generation;
 
@@ -191,6 +192,14 @@ static void
 touch(struct mesh *m)
 {
 	m->generation++;
+}
+
+/* Records or link state changed: neighbours compare digests soon. */
+static void
+changed(struct mesh *m)
+{
+	m->last_change = mono();
+	touch(m);
 }
 
 /* ---------------------------------------------------------------- addresses */
@@ -690,6 +699,17 @@ accept_record(struct mesh *m, const struct mesh_node_record *rec, const struct e
 				snprintf(n->rec.name, sizeof(n->rec.name), "%s", rec->name);
 			}
 			send_conflict(m, src, holder, rec);
+			/* and tell the holder someone tried */
+			if (holder != m->self) {
+				struct endpoint hdst;
+
+				if (node_admin_dst(m, holder, &hdst))
+					send_conflict(m, &hdst, holder, rec);
+			} else {
+				snprintf(m->self->conflict, sizeof(m->self->conflict),
+					 "node %.32s claimed our address %s; refused", name, addr);
+				log_warnx("%s", m->self->conflict);
+			}
 			touch(m);
 			return NULL;
 		}
@@ -701,8 +721,15 @@ accept_record(struct mesh *m, const struct mesh_node_record *rec, const struct e
 		return NULL;
 	if (created || !n->has_record)
 		log_info("node %s (%s) at %s joined", name, n->short_id, addr);
-	else if (n->left)
-		log_info("node %s (%s) is back", name, n->short_id);
+	else if (n->left || rec->seq >> 32 != n->rec.seq >> 32)
+		log_info("node %s (%s) is back (start #%" PRIu32 ")", name, n->short_id,
+			 (uint32_t)(rec->seq >> 32));
+	/* A new incarnation (higher epoch) is no flapping link: no hold-down. */
+	if (n->has_record && rec->seq >> 32 != n->rec.seq >> 32 && n->link != NULL &&
+	    n->link->state == LINK_DOWN) {
+		n->link->state = LINK_TRYING;
+		n->link->working_since = 0;
+	}
 	n->rec = *rec;
 	n->has_record = true;
 	n->left = (rec->flags & MESH_NODE_LEAVING) != 0;
@@ -716,7 +743,7 @@ accept_record(struct mesh *m, const struct mesh_node_record *rec, const struct e
 	if (n->static_index < 0)
 		bind_static(m, n);
 	m->dirty_routes = m->dirty_wg = true;
-	touch(m);
+	changed(m);
 	return n;
 }
 
@@ -893,7 +920,7 @@ accept_ls(struct mesh *m, const struct mesh_link_state *frag)
 		if (!o->left)
 			apply_ls_table(m, o);
 	}
-	touch(m);
+	changed(m);
 	return true;
 }
 
@@ -955,7 +982,7 @@ originate_ls(struct mesh *m)
 		msg.ls = m->self->ls_frags[f];
 		flood(m, &msg, NULL);
 	}
-	touch(m);
+	changed(m);
 out:
 	free(nb);
 	free(rl);
@@ -1118,14 +1145,25 @@ handle_conflict(struct mesh *m, const struct mesh_conflict *c)
 	char addr[IPADDR_STRLEN], sid[IDENTITY_SHORT_LEN], name[MESH_NAME_MAX * 4 + 1];
 	unsigned long suppressed;
 
-	if (memcmp(c->claimant, m->self->id, MESH_ID_LEN) != 0 || !c->has_record ||
-	    !ipaddr_equal(&c->holder_record.addr, &m->cfg.address))
+	if (!c->has_record || !ipaddr_equal(&c->holder_record.addr, &m->cfg.address))
 		return;
 	ipaddr_fmt(&c->addr, addr, sizeof(addr));
-	identity_short(sid, c->holder);
-	log_escape(name, sizeof(name), c->holder_record.name, strlen(c->holder_record.name));
-	snprintf(m->self->conflict, sizeof(m->self->conflict),
-		 "address %s is held by node %.32s (%s); our claim is refused", addr, name, sid);
+	if (memcmp(c->claimant, m->self->id, MESH_ID_LEN) == 0) {
+		/* we are the newcomer */
+		identity_short(sid, c->holder);
+		log_escape(name, sizeof(name), c->holder_record.name,
+			   strlen(c->holder_record.name));
+		snprintf(m->self->conflict, sizeof(m->self->conflict),
+			 "address %s is held by node %.32s (%s); our claim is refused", addr, name,
+			 sid);
+	} else if (memcmp(c->holder, m->self->id, MESH_ID_LEN) == 0) {
+		/* we hold it; someone else tried */
+		identity_short(sid, c->claimant);
+		snprintf(m->self->conflict, sizeof(m->self->conflict),
+			 "node %s claimed our address %s; it was refused", sid, addr);
+	} else {
+		return;
+	}
 	if (log_ratelimit_ok(&m->rl_refuse, mono(), &suppressed))
 		log_warnx("%s", m->self->conflict);
 	touch(m);
@@ -1403,8 +1441,15 @@ links_tick(struct mesh *m, double now)
 		interval = l->state == LINK_UP ? m->p.ping_interval : 1.0;
 		if (now - l->last_ping >= jitter(interval))
 			ping(m, n, now);
-		/* anti-entropy: the pinger says HELLO now and then */
-		if (l->state == LINK_UP && now - l->last_sync > jitter(m->p.sync_interval)) {
+		/*
+		 * Anti-entropy: the pinger says HELLO (with its digest) every
+		 * sync_interval, and about a second after anything changed, so a
+		 * lost flood is repaired in seconds, not half a minute.
+		 */
+		if (l->state == LINK_UP &&
+		    (now - l->last_sync > jitter(m->p.sync_interval) ||
+		     (m->last_change > l->last_sync && now - m->last_change >= 0.5 &&
+		      now - l->last_sync >= 1.0))) {
 			struct mesh_msg msg;
 
 			make_hello(m, &msg, false);
@@ -1574,7 +1619,8 @@ desired_wg(struct mesh *m)
 		if (add_aip(p, &probe) < 0)
 			goto fail;
 		/* before routing knows it, a direct neighbour's own address goes to it */
-		if (n->next_hop == ROUTE_NONE && add_aip(p, &n->rec.addr) < 0)
+		if (n->next_hop == ROUTE_NONE && n->link->state != LINK_DOWN &&
+		    add_aip(p, &n->rec.addr) < 0)
 			goto fail;
 		peer_of[i] = p;
 	}
@@ -1623,7 +1669,7 @@ apply_routes(struct mesh *m)
 
 		if (n == NULL || n == m->self || !n->has_record || n->conflict[0] != '\0')
 			continue;
-		if (n->next_hop != ROUTE_NONE || n->link != NULL)
+		if (n->next_hop != ROUTE_NONE || (n->link != NULL && n->link->state != LINK_DOWN))
 			want[nwant++].dst = ipprefix_host(&n->rec.addr);
 		if (n->link != NULL) {
 			struct ipaddr probe;

@@ -9,10 +9,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <net/if.h>
 
@@ -259,6 +262,8 @@ configure(struct netif *nif, char *err, size_t errlen)
 	return 0;
 }
 
+static void marker_write(struct netif *nif);
+
 static void
 userspace_restart_cb(void *arg)
 {
@@ -266,11 +271,128 @@ userspace_restart_cb(void *arg)
 	char err[NETIF_ERR_MAX];
 
 	log_warnx("%s: %s restarted; setting the interface up again", nif->ifname, nif->backend);
+	marker_write(nif);
 	nif->addr_added = nif->probe_added = false;
 	if (configure(nif, err, sizeof(err)) < 0)
 		log_warnx("%s", err);
 	if (nif->cfg.on_reset != NULL)
 		nif->cfg.on_reset(nif->cfg.arg);
+}
+
+/* ------------------------------------------------------------ crash recovery */
+
+static void
+marker_path(const struct netif *nif, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/interface", nif->cfg.statedir);
+}
+
+static void
+marker_write(struct netif *nif)
+{
+	char path[4096], tmp[4200];
+	FILE *f;
+
+	if (nif->cfg.statedir == NULL)
+		return;
+	marker_path(nif, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (f == NULL)
+		return;
+	fprintf(f, "%s %s %ld\n", nif->ifname, nif->userspace != NULL ? "userspace" : "kernel",
+		(long)(nif->userspace != NULL ? wg_userspace_pid(nif->userspace) : 0));
+	if (fclose(f) != 0 || rename(tmp, path) < 0)
+		unlink(tmp);
+}
+
+static void
+marker_remove(struct netif *nif)
+{
+	char path[4096];
+
+	if (nif->cfg.statedir == NULL)
+		return;
+	marker_path(nif, path, sizeof(path));
+	unlink(path);
+}
+
+/* Is pid a process whose command line mentions ifname (our old wireguard-go)? */
+static bool
+pid_serves(pid_t pid, const char *ifname)
+{
+	char path[64], buf[1024];
+	ssize_t n;
+	int fd;
+	size_t i;
+
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	for (i = 0; i < (size_t)n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	buf[n] = '\0';
+	return strstr(buf, ifname) != NULL;
+}
+
+/*
+ * The interface exists. If a previous run of ours created it and died
+ * without cleaning up, remove it and return 0; otherwise -EEXIST.
+ */
+static int
+reclaim(struct netif *nif)
+{
+	char path[4096], name[IFNAMSIZ + 1], kind[16];
+	long pid = 0;
+	FILE *f;
+	int i, n;
+
+	if (nif->cfg.statedir == NULL)
+		return -EEXIST;
+	marker_path(nif, path, sizeof(path));
+	f = fopen(path, "re");
+	if (f == NULL)
+		return -EEXIST;
+	n = fscanf(f, "%16s %15s %ld", name, kind, &pid);
+	fclose(f);
+	if (n != 3 || strcmp(name, nif->ifname) != 0)
+		return -EEXIST;
+	log_warnx("%s: left over by a previous run that did not exit cleanly; removing it",
+		  nif->ifname);
+	if (strcmp(kind, "userspace") == 0) {
+		if (pid > 1 && pid_serves((pid_t)pid, nif->ifname))
+			kill((pid_t)pid, SIGTERM);
+		/* wait (bounded) until its socket and interface are gone */
+		for (i = 0; i < 60; i++) {
+			if (!wg_uapi_exists(nif->ifname) &&
+			    rtnl_link_index(nif->rtnl, nif->ifname) < 0)
+				break;
+			if (i == 40 && pid > 1 && pid_serves((pid_t)pid, nif->ifname))
+				kill((pid_t)pid, SIGKILL);
+			usleep(50000);
+		}
+	} else {
+		int idx = rtnl_link_index(nif->rtnl, nif->ifname);
+
+		if (idx >= 0)
+			rtnl_link_del(nif->rtnl, idx);
+	}
+	if (wg_uapi_exists(nif->ifname) || rtnl_link_index(nif->rtnl, nif->ifname) >= 0)
+		return -EEXIST;
+	{
+		char sock[256];
+
+		if (wg_uapi_path(NULL, nif->ifname, sock, sizeof(sock)) == 0)
+			unlink(sock);
+	}
+	marker_remove(nif);
+	return 0;
 }
 
 static int
@@ -307,7 +429,7 @@ choose_backend(struct netif *nif, char *err, size_t errlen)
 		}
 		return 0;
 	}
-	if (ifindex >= 0 || uapi) {
+	if ((ifindex >= 0 || uapi) && reclaim(nif) < 0) {
 		say(err, errlen,
 		    "%s: an interface of this name already exists and wgnm did not create it; "
 		    "use -e to adopt it, or -i to choose another name",
@@ -389,6 +511,8 @@ netif_up(struct ev_loop *loop, const struct netif_config *cfg, struct netif **ou
 	}
 	log_info("%s: WireGuard by %s, listening on UDP port %u", nif->ifname, nif->backend,
 		 cfg->listen_port);
+	if (nif->created)
+		marker_write(nif);
 	rc = rtnl_monitor_open(&nif->mon, 0, 0, monitor_event_cb, nif);
 	if (rc < 0) {
 		log_warnx("%s: no address monitor (%s): roaming will not be noticed", nif->ifname,
@@ -423,6 +547,8 @@ netif_down(struct netif *nif)
 					      nif->cfg.prefixlen);
 		}
 	}
+	if (nif->created)
+		marker_remove(nif);
 	if (nif->userspace != NULL) {
 		wg_userspace_stop(nif->userspace);
 	} else if (nif->created && nif->ifindex >= 0) {

@@ -16,6 +16,12 @@
  *                   On exit the interface is deleted (kernel) or the child is
  *                   stopped (which removes it).
  *
+ * Crash recovery: what wgnm creates is recorded in <statedir>/interface
+ * (name, backend, wireguard-go pid) and the record removed on a clean exit.
+ * An interface found at start that this record says a previous run created
+ * is reclaimed (the old wireguard-go is stopped, or the kernel interface
+ * deleted) instead of refused.
+ *
  * Every failure is returned with a sentence naming the interface.
  */
 #ifndef WGNM_NETIF_H
@@ -37,6 +43,7 @@ struct netif;
 
 struct netif_config {
 	const char *ifname;
+	const char *statedir; /* where the "interface" marker lives (crash recovery) */
 	bool existing;
 	uint16_t listen_port;
 	const uint8_t *private_key; /* WG_KEY_LEN bytes */

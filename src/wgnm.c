@@ -228,6 +228,7 @@ start(struct daemon *d, char *err, size_t errlen)
 		return d->admin_fd;
 	memset(&nc, 0, sizeof(nc));
 	nc.ifname = o->ifname;
+	nc.statedir = o->statedir;
 	nc.existing = o->existing_interface;
 	nc.listen_port = o->wg_port;
 	nc.private_key = identity_wg_private(d->id);
