@@ -22,7 +22,7 @@
 
 #include <stdint.h>
 
-/* Largest notification, in bytes (systemd reads up to its pipe buffer size). */
+/* Largest notification, in bytes: systemd ignores longer datagrams (PIPE_BUF). */
 #define SDNOTIFY_MAX 4096
 
 /*
