@@ -35,7 +35,8 @@ link2(struct lsdb *db, uint32_t a, uint32_t b, uint16_t cost)
 
 	for (k = 0; k < 2; k++) {
 		n = lsdb_links(db, ends[k], &old);
-		memcpy(buf, old, n * sizeof(*buf));
+		if (n > 0)
+			memcpy(buf, old, n * sizeof(*buf));
 		buf[n].neighbour = other[k];
 		buf[n].cost = cost;
 		lsdb_set_links(db, ends[k], buf, n + 1);
