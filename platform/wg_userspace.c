@@ -153,6 +153,8 @@ us_choose_impl(struct wg_userspace *us)
 /*
  * A copy of the parent's environment with WG_PROCESS_FOREGROUND=1, built
  * before any fork (the child must not allocate). Strings are our own copies.
+ * systemd's notification variables stay with wgnm: the child must not
+ * report readiness or watchdog pings in wgnm's name.
  */
 static void
 us_free_env(struct wg_userspace *us)
@@ -177,7 +179,9 @@ us_build_env(struct wg_userspace *us)
 	if (us->envp == NULL)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		if (strncmp(environ[i], fg, sizeof(fg) - 1) == 0)
+		if (strncmp(environ[i], fg, sizeof(fg) - 1) == 0 ||
+		    strncmp(environ[i], "NOTIFY_SOCKET=", 14) == 0 ||
+		    strncmp(environ[i], "WATCHDOG_", 9) == 0)
 			continue;
 		if ((us->envp[j++] = strdup(environ[i])) == NULL)
 			goto nomem;

@@ -31,6 +31,8 @@
 #include "src/log.h"
 #include "src/mesh.h"
 #include "src/netif.h"
+#include "src/node.h"
+#include "src/sdnotify.h"
 #include "src/state.h"
 #include "src/wgnm.h"
 
@@ -45,6 +47,8 @@ struct daemon {
 	struct mesh *mesh;
 	ev_signal sigint_w, sigterm_w, sighup_w;
 	ev_timer exit_w;
+	ev_timer status_w;
+	uint64_t status_gen;
 	int status;
 };
 
@@ -180,6 +184,7 @@ shutdown_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	if (ev_is_active(&d->exit_w))
 		return;
 	log_info("signal %d: leaving the mesh", w->signum);
+	sdnotify("STOPPING=1");
 	mesh_stop(d->mesh);
 	/* a moment for the BYEs to leave before the interface goes */
 	ev_timer_init(&d->exit_w, exit_cb, 0.05, 0.);
@@ -193,6 +198,33 @@ hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	(void)w;
 	(void)revents;
 	log_info("SIGHUP: configuration reload is not part of this version; still running");
+}
+
+/* systemd's STATUS= line: what `systemctl status` shows. */
+static void
+status_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct daemon *d = w->data;
+	uint32_t i, span, nodes = 0, direct = 0, via = 0, down = 0;
+
+	(void)loop;
+	(void)revents;
+	if (d->mesh == NULL || mesh_generation(d->mesh) == d->status_gen)
+		return;
+	d->status_gen = mesh_generation(d->mesh);
+	span = mesh_node_span(d->mesh);
+	for (i = 0; i < span; i++) {
+		const struct node *n = mesh_node_at(d->mesh, i);
+
+		if (n == NULL || n == mesh_self(d->mesh) || !n->has_record)
+			continue;
+		nodes++;
+		direct += n->state == NODE_DIRECT;
+		via += n->state == NODE_VIA_GATEWAY;
+		down += n->state == NODE_DOWN;
+	}
+	sdnotify_status("%u nodes: %u direct, %u via gateway, %u down; WireGuard by %s", nodes,
+			direct, via, down, netif_backend_name(d->nif));
 }
 
 /* ---------------------------------------------------------------- netif glue */
@@ -432,6 +464,10 @@ wgnm_run(const struct options *o)
 	log_info("%s: node %s at %s/%u up (WireGuard port %u, admin port %u)", o->ifname, o->name,
 		 ipaddr_fmt(&o->address, err, sizeof(err)), o->net->subnet.len, o->wg_port,
 		 o->admin_port);
+	sdnotify("READY=1");
+	ev_timer_init(&d.status_w, status_cb, 1., 2.);
+	d.status_w.data = &d;
+	ev_timer_start(d.loop, &d.status_w);
 	if (report_fd >= 0) {
 		report(report_fd, "ok");
 		report_fd = -1;
