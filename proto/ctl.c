@@ -219,7 +219,7 @@ r_u32(struct rbuf *r)
 	const uint8_t *p = r_take(r, 4);
 
 	return p != NULL ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]
-			 : 0;
+	                 : 0;
 }
 
 static uint64_t
@@ -644,8 +644,8 @@ w_body(struct wbuf *w, const struct ctl_msg *m)
 		w_str(w, m->mismatch.message, sizeof(m->mismatch.message));
 		break;
 	case CTL_MSG_SNAPSHOT_BEGIN:
-		if (m->snap_begin.n_peers > CTL_PEERS_MAX || m->snap_begin.n_routes > CTL_ROUTES_MAX ||
-		    m->snap_begin.n_logs > CTL_LOGS_MAX)
+		if (m->snap_begin.n_peers > CTL_PEERS_MAX ||
+		    m->snap_begin.n_routes > CTL_ROUTES_MAX || m->snap_begin.n_logs > CTL_LOGS_MAX)
 			w_bad(w);
 		w_u64(w, m->snap_begin.seq);
 		w_header(w, &m->snap_begin.header);
@@ -691,7 +691,7 @@ w_body(struct wbuf *w, const struct ctl_msg *m)
 int
 ctl_encode(const struct ctl_msg *m, uint8_t *buf, size_t cap)
 {
-	struct wbuf w = { .p = buf, .cap = cap < CTL_FRAME_MAX ? cap : CTL_FRAME_MAX };
+	struct wbuf w = {.p = buf, .cap = cap < CTL_FRAME_MAX ? cap : CTL_FRAME_MAX};
 
 	w_u32(&w, 0); /* length, patched below */
 	w_u16(&w, (uint16_t)m->type);
@@ -716,7 +716,7 @@ r_count(struct rbuf *r, uint32_t *dst, uint32_t max)
 int
 ctl_decode_body(struct ctl_msg *m, uint16_t type, const uint8_t *body, size_t len)
 {
-	struct rbuf r = { .p = body, .len = len };
+	struct rbuf r = {.p = body, .len = len};
 	int rc;
 
 	memset(m, 0, sizeof(*m));
@@ -767,7 +767,8 @@ ctl_decode_body(struct ctl_msg *m, uint16_t type, const uint8_t *body, size_t le
 	case CTL_MSG_REQUEST:
 		m->request.id = r_u32(&r);
 		m->request.op = (enum ctl_op)r_u8(&r);
-		if (r.err == 0 && (m->request.op < CTL_OP_SHUTDOWN || m->request.op > CTL_OP_LOG_SINCE))
+		if (r.err == 0 &&
+		    (m->request.op < CTL_OP_SHUTDOWN || m->request.op > CTL_OP_LOG_SINCE))
 			r_fail(&r, -ENOMSG);
 		m->request.arg = r_u64(&r);
 		break;
@@ -802,13 +803,13 @@ ctl_decode_frame(struct ctl_msg *m, const uint8_t *frame, size_t len)
 	if (len > 4 + (size_t)flen)
 		return -EPROTO;
 	return ctl_decode_body(m, (uint16_t)(frame[4] << 8 | frame[5]), frame + CTL_HDR_LEN,
-			       flen - 2);
+	                       flen - 2);
 }
 
 int
 ctl_hello_peek(const uint8_t *body, size_t len, uint16_t *version)
 {
-	struct rbuf r = { .p = body, .len = len };
+	struct rbuf r = {.p = body, .len = len};
 	uint32_t magic = r_u32(&r);
 	uint16_t v = r_u16(&r);
 
@@ -827,12 +828,12 @@ ctl_hello_check(uint16_t peer_version)
 }
 
 char *
-ctl_mismatch_text(char *buf, size_t len, const char *self, unsigned self_version,
-		  const char *other, unsigned other_version)
+ctl_mismatch_text(char *buf, size_t len, const char *self, unsigned self_version, const char *other,
+                  unsigned other_version)
 {
 	if (len > 0)
 		snprintf(buf, len, "%s speaks control protocol %u, %s speaks %u", self,
-			 self_version, other, other_version);
+		         self_version, other, other_version);
 	return buf;
 }
 
@@ -840,7 +841,7 @@ const char *
 ctl_backend_str(enum ctl_backend b)
 {
 	static const char *const names[CTL_BACKEND_COUNT] = {
-		"kernel", "wireguard-go", "boringtun", "existing", "fake",
+	    "kernel", "wireguard-go", "boringtun", "existing", "fake",
 	};
 
 	return (unsigned)b < CTL_BACKEND_COUNT ? names[b] : "?";
@@ -850,8 +851,8 @@ const char *
 ctl_peer_state_str(enum ctl_peer_state s)
 {
 	static const char *const names[CTL_PEER_STATE_COUNT] = {
-		"unknown", "self", "direct LAN", "direct NAT", "direct", "via gateway", "down",
-		"CONFLICT",
+	    "unknown", "self",        "direct LAN", "direct NAT",
+	    "direct",  "via gateway", "down",       "CONFLICT",
 	};
 
 	return (unsigned)s < CTL_PEER_STATE_COUNT ? names[s] : "?";
@@ -861,7 +862,7 @@ const char *
 ctl_nat_state_str(enum ctl_nat_state s)
 {
 	static const char *const names[CTL_NAT_STATE_COUNT] = {
-		"not tried", "probing", "punching", "direct", "failed", "backing off",
+	    "not tried", "probing", "punching", "direct", "failed", "backing off",
 	};
 
 	return (unsigned)s < CTL_NAT_STATE_COUNT ? names[s] : "?";
@@ -871,7 +872,10 @@ const char *
 ctl_nat_behaviour_str(enum ctl_nat_behaviour b)
 {
 	static const char *const names[CTL_NATB_COUNT] = {
-		"unknown", "none (public address)", "endpoint-independent", "endpoint-dependent",
+	    "unknown",
+	    "none (public address)",
+	    "endpoint-independent",
+	    "endpoint-dependent",
 	};
 
 	return (unsigned)b < CTL_NATB_COUNT ? names[b] : "?";

@@ -56,27 +56,27 @@
 
 #include "proto/ipaddr.h"
 
-#define CTL_MAGIC 0x57474e4dU /* "WGNM" */
+#define CTL_MAGIC   0x57474e4dU /* "WGNM" */
 #define CTL_VERSION 1
 
 #define CTL_FRAME_MAX 65536 /* whole frame, length field included */
-#define CTL_HDR_LEN 6       /* u32 length + u16 type */
+#define CTL_HDR_LEN   6     /* u32 length + u16 type */
 
-#define CTL_ID_LEN 32
+#define CTL_ID_LEN       32
 #define CTL_ID_SHORT_LEN 8 /* hex characters of the short id form */
 
 /* String maxima (bytes, without the terminating NUL of the struct fields). */
-#define CTL_NAME_MAX 63
-#define CTL_IFNAME_MAX 15
+#define CTL_NAME_MAX        63
+#define CTL_IFNAME_MAX      15
 #define CTL_VERSION_STR_MAX 31
-#define CTL_REASON_MAX 64
-#define CTL_CONFLICT_MAX 127
-#define CTL_TEXT_MAX 255
+#define CTL_REASON_MAX      64
+#define CTL_CONFLICT_MAX    127
+#define CTL_TEXT_MAX        255
 
 /* Counts. */
-#define CTL_PEERS_MAX 65535
-#define CTL_ROUTES_MAX 65535
-#define CTL_LOGS_MAX 65535
+#define CTL_PEERS_MAX    65535
+#define CTL_ROUTES_MAX   65535
+#define CTL_LOGS_MAX     65535
 #define CTL_NAT_CAND_MAX 8
 #define CTL_NAT_REFL_MAX 8
 
@@ -146,8 +146,8 @@ struct ctl_peer {
 	enum ctl_peer_state state;
 	uint8_t gw_id[CTL_ID_LEN]; /* meaningful when state is VIA_GATEWAY */
 	char gw_name[CTL_NAME_MAX + 1];
-	struct endpoint endpoint;   /* WireGuard endpoint; family 0 = none */
-	int64_t last_handshake;     /* wall clock seconds, 0 = never */
+	struct endpoint endpoint; /* WireGuard endpoint; family 0 = none */
+	int64_t last_handshake;   /* wall clock seconds, 0 = never */
 	uint64_t rx_bytes, tx_bytes;
 	uint32_t rtt_us; /* 0 = unknown */
 	enum ctl_nat_state nat_state;
@@ -202,20 +202,20 @@ struct ctl_event {
 	uint64_t seq;
 	enum ctl_event_type type;
 	union {
-		struct ctl_header header;           /* CTL_EV_HEADER */
-		struct ctl_peer peer;               /* CTL_EV_PEER_UPSERT */
-		uint8_t peer_id[CTL_ID_LEN];        /* CTL_EV_PEER_REMOVE */
-		struct ctl_route route;             /* CTL_EV_ROUTE_UPSERT */
-		struct ipprefix route_dst;          /* CTL_EV_ROUTE_REMOVE */
-		struct ctl_nat nat;                 /* CTL_EV_NAT */
-		struct ctl_log log;                 /* CTL_EV_LOG */
+		struct ctl_header header;    /* CTL_EV_HEADER */
+		struct ctl_peer peer;        /* CTL_EV_PEER_UPSERT */
+		uint8_t peer_id[CTL_ID_LEN]; /* CTL_EV_PEER_REMOVE */
+		struct ctl_route route;      /* CTL_EV_ROUTE_UPSERT */
+		struct ipprefix route_dst;   /* CTL_EV_ROUTE_REMOVE */
+		struct ctl_nat nat;          /* CTL_EV_NAT */
+		struct ctl_log log;          /* CTL_EV_LOG */
 	};
 };
 
 /* Message types, in ranges: handshake 0x00xx, state 0x01xx, requests 0x02xx. */
 enum ctl_msg_type {
-	CTL_MSG_HELLO = 0x0001, /* frozen */
-	CTL_MSG_HELLO_ACK = 0x0002, /* frozen */
+	CTL_MSG_HELLO = 0x0001,            /* frozen */
+	CTL_MSG_HELLO_ACK = 0x0002,        /* frozen */
 	CTL_MSG_VERSION_MISMATCH = 0x0003, /* frozen */
 	CTL_MSG_SNAPSHOT_BEGIN = 0x0101,
 	CTL_MSG_SNAPSHOT_PART = 0x0102,
@@ -326,7 +326,7 @@ int ctl_hello_check(uint16_t peer_version);
  * "wgnm-tui speaks control protocol 1, daemon speaks 2". Returns buf.
  */
 char *ctl_mismatch_text(char *buf, size_t len, const char *self, unsigned self_version,
-			const char *other, unsigned other_version);
+                        const char *other, unsigned other_version);
 
 /* Display names ("kernel", "direct LAN", "endpoint-dependent", "warn", ...). */
 const char *ctl_backend_str(enum ctl_backend b);

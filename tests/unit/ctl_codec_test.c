@@ -103,11 +103,12 @@ sample(struct ctl_msg *m, int i)
 	switch (i) {
 	case 0:
 		m->type = CTL_MSG_HELLO;
-		m->hello = (struct ctl_hello){ CTL_MAGIC, CTL_VERSION, CTL_ROLE_TUI, CTL_ACCESS_ADMIN };
+		m->hello =
+		    (struct ctl_hello){CTL_MAGIC, CTL_VERSION, CTL_ROLE_TUI, CTL_ACCESS_ADMIN};
 		break;
 	case 1:
 		m->type = CTL_MSG_HELLO;
-		m->hello = (struct ctl_hello){ CTL_MAGIC, 7, CTL_ROLE_STATUS, CTL_ACCESS_READ_ONLY };
+		m->hello = (struct ctl_hello){CTL_MAGIC, 7, CTL_ROLE_STATUS, CTL_ACCESS_READ_ONLY};
 		break;
 	case 2:
 		m->type = CTL_MSG_HELLO_ACK;
@@ -149,11 +150,11 @@ sample(struct ctl_msg *m, int i)
 		m->type = CTL_MSG_SNAPSHOT_PART;
 		m->event.seq = 99;
 		m->event.type = CTL_EV_LOG;
-		m->event.log = (struct ctl_log){ 5, 1700000000123, CTL_LOG_DEBUG, "hello" };
+		m->event.log = (struct ctl_log){5, 1700000000123, CTL_LOG_DEBUG, "hello"};
 		break;
 	case 9:
 		m->type = CTL_MSG_SNAPSHOT_END;
-		m->snap_end = (struct ctl_snapshot_end){ 99, 1, 2, 3 };
+		m->snap_end = (struct ctl_snapshot_end){99, 1, 2, 3};
 		break;
 	case 10:
 		m->type = CTL_MSG_EVENT;
@@ -202,19 +203,19 @@ sample(struct ctl_msg *m, int i)
 		break;
 	case 17:
 		m->type = CTL_MSG_REQUEST;
-		m->request = (struct ctl_request){ 1, CTL_OP_SHUTDOWN, 0 };
+		m->request = (struct ctl_request){1, CTL_OP_SHUTDOWN, 0};
 		break;
 	case 18:
 		m->type = CTL_MSG_REQUEST;
-		m->request = (struct ctl_request){ 2, CTL_OP_SET_VERBOSITY, 1 };
+		m->request = (struct ctl_request){2, CTL_OP_SET_VERBOSITY, 1};
 		break;
 	case 19:
 		m->type = CTL_MSG_REQUEST;
-		m->request = (struct ctl_request){ 0xffffffffU, CTL_OP_LOG_SINCE, 1ULL << 40 };
+		m->request = (struct ctl_request){0xffffffffU, CTL_OP_LOG_SINCE, 1ULL << 40};
 		break;
 	case 20:
 		m->type = CTL_MSG_REQUEST;
-		m->request = (struct ctl_request){ 4, CTL_OP_DETACH_CLIENTS, 0 };
+		m->request = (struct ctl_request){4, CTL_OP_DETACH_CLIENTS, 0};
 		break;
 	case 21:
 		m->type = CTL_MSG_RESULT;
@@ -244,7 +245,8 @@ test_round_trips(void)
 		is_int(rc, 0, "sample %d decodes", i);
 		ok(memcmp(&in, &out, sizeof(in)) == 0, "sample %d decodes to the same struct", i);
 		n2 = ctl_encode(&out, again, sizeof(again));
-		ok(n2 == n && memcmp(frame, again, (size_t)n) == 0, "sample %d re-encodes the same", i);
+		ok(n2 == n && memcmp(frame, again, (size_t)n) == 0, "sample %d re-encodes the same",
+		   i);
 
 		/* Truncation at every offset: the frame decoder and the body decoder. */
 		trunc_ok = 1;
@@ -345,7 +347,8 @@ test_rejects(void)
 	sample(&m, 17);
 	n = ctl_encode(&m, frame, sizeof(frame));
 	frame[4] = 0x7f;
-	is_int(ctl_decode_frame(&out, frame, (size_t)n), -ENOMSG, "unknown message type is -ENOMSG");
+	is_int(ctl_decode_frame(&out, frame, (size_t)n), -ENOMSG,
+	       "unknown message type is -ENOMSG");
 	is_int(ctl_decode_body(&out, 0, frame, 0), -ENOMSG, "message type 0 is -ENOMSG");
 	sample(&m, 17);
 	n = ctl_encode(&m, frame, sizeof(frame));
@@ -361,7 +364,8 @@ test_rejects(void)
 	/* A part that is not a peer, route or log line. */
 	sample(&m, 12);
 	m.type = CTL_MSG_SNAPSHOT_PART;
-	is_int(ctl_encode(&m, frame, sizeof(frame)), -EINVAL, "encoding a remove as part is -EINVAL");
+	is_int(ctl_encode(&m, frame, sizeof(frame)), -EINVAL,
+	       "encoding a remove as part is -EINVAL");
 	n = ctl_encode(&m, frame, sizeof(frame));
 	sample(&m, 12);
 	n = ctl_encode(&m, frame, sizeof(frame));
@@ -374,7 +378,8 @@ test_rejects(void)
 	n = ctl_encode(&m, frame, sizeof(frame));
 	off = CTL_HDR_LEN + 9 + CTL_ID_LEN + 2 + strlen("peer-2") + 17;
 	frame[off] = CTL_PEER_STATE_COUNT;
-	is_int(ctl_decode_frame(&out, frame, (size_t)n), -EINVAL, "peer state out of range is -EINVAL");
+	is_int(ctl_decode_frame(&out, frame, (size_t)n), -EINVAL,
+	       "peer state out of range is -EINVAL");
 	frame[off] = CTL_PEER_DOWN;
 	is_int(ctl_decode_frame(&out, frame, (size_t)n), 0, "(the same frame with a valid state)");
 	off = CTL_HDR_LEN + 9 + CTL_ID_LEN + 2 + strlen("peer-2");
@@ -386,7 +391,8 @@ test_rejects(void)
 	frame[n - 1] = 129;
 	is_int(ctl_decode_frame(&out, frame, (size_t)n), -EINVAL, "IPv6 prefix /129 is -EINVAL");
 	frame[n - 1] = 16;
-	is_int(ctl_decode_frame(&out, frame, (size_t)n), -EINVAL, "prefix with host bits is -EINVAL");
+	is_int(ctl_decode_frame(&out, frame, (size_t)n), -EINVAL,
+	       "prefix with host bits is -EINVAL");
 	sample(&m, 14);
 	m.event.route_dst.len = 16;
 	is_int(ctl_encode(&m, frame, sizeof(frame)), -EINVAL, "encoding host bits is -EINVAL");
