@@ -36,6 +36,11 @@ struct col {
 	int x, cw;
 };
 
+#define COL(t, base, mx, pr, rt)                                                                   \
+	{                                                                                          \
+		.title = t, .w = base, .max = mx, .prio = pr, .right = rt                          \
+	}
+
 typedef void (*cell_fn)(const struct ui *ui, size_t row, int col, char *buf, size_t len,
                         uint16_t *style, int64_t now);
 
@@ -404,10 +409,14 @@ static void
 pane_peers(struct ui *ui, struct canvas *c, struct canvas_rect r, int64_t now)
 {
 	struct col cols[PC_N] = {
-	    [PC_NAME] = {"NAME", 10, 24, 0, false},   [PC_ADDR] = {"ADDRESS", 15, 39, 1, false},
-	    [PC_STATE] = {"STATE", 12, 20, 2, false}, [PC_HS] = {"HS", 5, 5, 3, true},
-	    [PC_RX] = {"RX", 11, 11, 4, true},        [PC_TX] = {"TX", 11, 11, 5, true},
-	    [PC_RTT] = {"RTT", 6, 6, 6, true},        [PC_EP] = {"ENDPOINT", 21, 47, 7, false},
+	    [PC_NAME] = COL("NAME", 10, 24, 0, false),
+	    [PC_ADDR] = COL("ADDRESS", 15, 39, 1, false),
+	    [PC_STATE] = COL("STATE", 12, 20, 2, false),
+	    [PC_HS] = COL("HS", 5, 5, 3, true),
+	    [PC_RX] = COL("RX", 11, 11, 4, true),
+	    [PC_TX] = COL("TX", 11, 11, 5, true),
+	    [PC_RTT] = COL("RTT", 6, 6, 6, true),
+	    [PC_EP] = COL("ENDPOINT", 21, 47, 7, false),
 	};
 	char empty[96];
 
@@ -422,10 +431,10 @@ static void
 pane_routes(struct ui *ui, struct canvas *c, struct canvas_rect r, int64_t now)
 {
 	struct col cols[RC_N] = {
-	    [RC_DST] = {"DESTINATION", 18, 43, 0, false},
-	    [RC_VIA] = {"NEXT HOP", 10, 24, 1, false},
-	    [RC_COST] = {"COST", 6, 6, 2, true},
-	    [RC_SINCE] = {"SINCE", 6, 6, 3, true},
+	    [RC_DST] = COL("DESTINATION", 18, 43, 0, false),
+	    [RC_VIA] = COL("NEXT HOP", 10, 24, 1, false),
+	    [RC_COST] = COL("COST", 6, 6, 2, true),
+	    [RC_SINCE] = COL("SINCE", 6, 6, 3, true),
 	};
 
 	table(ui, c, UI_PANE_ROUTES, r, cols, RC_N, ui->model->n_routes, route_cell, now,
@@ -467,10 +476,10 @@ pane_nat(struct ui *ui, struct canvas *c, struct canvas_rect r, int64_t now)
 {
 	const struct ctl_nat *n = &ui->model->nat;
 	struct col cols[NC_N] = {
-	    [NC_NAME] = {"NAME", 10, 24, 0, false},
-	    [NC_STATE] = {"TRAVERSAL", 11, 11, 1, false},
-	    [NC_BACKOFF] = {"RETRY", 5, 5, 3, true},
-	    [NC_REASON] = {"REASON", 6, 64, 2, false},
+	    [NC_NAME] = COL("NAME", 10, 24, 0, false),
+	    [NC_STATE] = COL("TRAVERSAL", 11, 11, 1, false),
+	    [NC_BACKOFF] = COL("RETRY", 5, 5, 3, true),
+	    [NC_REASON] = COL("REASON", 6, 64, 2, false),
 	};
 	char items[CTL_NAT_REFL_MAX > CTL_NAT_CAND_MAX ? CTL_NAT_REFL_MAX : CTL_NAT_CAND_MAX][96];
 	char ep[ENDPOINT_STRLEN];
@@ -501,10 +510,13 @@ static void
 pane_keepalive(struct ui *ui, struct canvas *c, struct canvas_rect r, int64_t now)
 {
 	struct col cols[KC_N] = {
-	    [KC_NAME] = {"NAME", 10, 24, 0, false},     [KC_KA] = {"KEEPALIVES", 10, 10, 1, true},
-	    [KC_PROBES] = {"PROBES", 9, 13, 2, true},   [KC_AIN] = {"ADMIN IN", 8, 8, 3, true},
-	    [KC_AOUT] = {"ADMIN OUT", 9, 9, 4, true},   [KC_IDLE] = {"IDLE", 5, 5, 5, true},
-	    [KC_WARM] = {"KEPT WARM", 9, 60, 6, false},
+	    [KC_NAME] = COL("NAME", 10, 24, 0, false),
+	    [KC_KA] = COL("KEEPALIVES", 10, 10, 1, true),
+	    [KC_PROBES] = COL("PROBES", 9, 13, 2, true),
+	    [KC_AIN] = COL("ADMIN IN", 8, 8, 3, true),
+	    [KC_AOUT] = COL("ADMIN OUT", 9, 9, 4, true),
+	    [KC_IDLE] = COL("IDLE", 5, 5, 5, true),
+	    [KC_WARM] = COL("KEPT WARM", 9, 60, 6, false),
 	};
 
 	table(ui, c, UI_PANE_KEEPALIVE, r, cols, KC_N, ui->n_view, ka_cell, now,
@@ -515,9 +527,9 @@ static void
 pane_log(struct ui *ui, struct canvas *c, struct canvas_rect r, int64_t now)
 {
 	struct col cols[LC_N] = {
-	    [LC_TIME] = {"TIME", 8, 8, 0, false},
-	    [LC_LEVEL] = {"LEVEL", 5, 5, 2, false},
-	    [LC_TEXT] = {"MESSAGE", 10, 1000, 1, false},
+	    [LC_TIME] = COL("TIME", 8, 8, 0, false),
+	    [LC_LEVEL] = COL("LEVEL", 5, 5, 2, false),
+	    [LC_TEXT] = COL("MESSAGE", 10, 1000, 1, false),
 	};
 
 	table(ui, c, UI_PANE_LOG, r, cols, LC_N, ui->n_logv, log_cell, now,

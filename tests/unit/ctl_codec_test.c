@@ -580,9 +580,32 @@ test_reader(void)
 	is_int(len, 0, "empty body");
 }
 
+/* WGNM_WRITE_CORPUS=dir: write every sample frame there (the fuzzer's seed corpus). */
+static void
+write_corpus(const char *dir)
+{
+	struct ctl_msg m;
+	char path[512];
+	FILE *f;
+	int i, n;
+
+	for (i = 0; i < NSAMPLES; i++) {
+		sample(&m, i);
+		n = ctl_encode(&m, frame, sizeof(frame));
+		snprintf(path, sizeof(path), "%s/sample-%02d", dir, i);
+		f = fopen(path, "wb");
+		ok(f != NULL && fwrite(frame, 1, (size_t)n, f) == (size_t)n && fclose(f) == 0,
+		   "corpus file %s", path);
+	}
+}
+
 int
 main(void)
 {
+	const char *corpus = getenv("WGNM_WRITE_CORPUS");
+
+	if (corpus != NULL && corpus[0] != '\0')
+		write_corpus(corpus);
 	test_round_trips();
 	test_rejects();
 	test_reader();
