@@ -131,6 +131,7 @@ struct mesh {
 	uint64_t generation;
 
 	struct reflexive reflexive[8];
+	enum mesh_nat nat;
 
 	struct mesh_stats stats;
 	struct log_ratelimit rl_drop;
@@ -1994,4 +1995,37 @@ uint64_t
 mesh_generation(const struct mesh *m)
 {
 	return m->generation;
+}
+
+size_t
+mesh_reflexive(const struct mesh *m, struct mesh_reflexive *out, size_t max)
+{
+	size_t i, n = 0;
+	double now = mono();
+
+	for (i = 0; i < sizeof(m->reflexive) / sizeof(m->reflexive[0]) && n < max; i++) {
+		const struct reflexive *r = &m->reflexive[i];
+		const struct node *by;
+
+		if (r->when <= 0 || (by = node_at(m->nodes, r->seen_by)) == NULL)
+			continue;
+		out[n].seen_by = by;
+		out[n].admin = r->admin;
+		out[n].wg = r->wg;
+		out[n].age_s = now - r->when;
+		n++;
+	}
+	return n;
+}
+
+enum mesh_nat
+mesh_nat_behaviour(const struct mesh *m)
+{
+	return m->nat;
+}
+
+const char *
+mesh_self_conflict(const struct mesh *m)
+{
+	return m->self->conflict;
 }

@@ -114,6 +114,26 @@ struct mesh_stats {
 const struct mesh_stats *mesh_stats(const struct mesh *m);
 const char *mesh_drop_reason_name(unsigned reason);
 
+/* NAT behaviour of this node as inferred from what public peers see. */
+enum mesh_nat {
+	MESH_NAT_UNKNOWN,
+	MESH_NAT_NONE,                 /* reflexive endpoint = a local candidate */
+	MESH_NAT_ENDPOINT_INDEPENDENT, /* same reflexive WG endpoint from every public peer */
+	MESH_NAT_ENDPOINT_DEPENDENT,   /* different ones: "symmetric" */
+};
+
+/* What one neighbour sees of us (from its PONGs). */
+struct mesh_reflexive {
+	const struct node *seen_by;
+	struct endpoint admin; /* our admin socket's address as it sees it */
+	struct endpoint wg;    /* our WireGuard endpoint as its WireGuard sees it; port 0: none */
+	double age_s;
+};
+size_t mesh_reflexive(const struct mesh *m, struct mesh_reflexive *out, size_t max);
+enum mesh_nat mesh_nat_behaviour(const struct mesh *m);
+/* This node's own address conflict text ("" if none). */
+const char *mesh_self_conflict(const struct mesh *m);
+
 /* Iteration over known nodes for views (TUI, status). */
 struct node *mesh_node_at(const struct mesh *m, uint32_t index);
 uint32_t mesh_node_span(const struct mesh *m);

@@ -62,6 +62,9 @@ struct link {
 	uint16_t keepalive_s;
 	uint16_t cost;
 	bool pinger; /* this side sends the pings (the other only answers) */
+	bool warm;   /* kept alive (pinged) now */
+	char warm_reason[48]; /* why it is (or is not) kept warm */
+	double last_used;     /* last time data (not just our pings) crossed it */
 
 	double created;
 	double up_since;
@@ -76,6 +79,27 @@ struct link {
 	int64_t handshake_wall; /* seconds since the epoch, 0 = never */
 	struct endpoint wg_seen; /* endpoint WireGuard currently uses */
 	uint64_t rx_bytes, tx_bytes;
+};
+
+/* Direct-path attempts towards a node (LAN probing, NAT traversal). */
+enum path_state {
+	PATH_NOT_TRIED = 0,
+	PATH_PROBING,  /* PROBEs sent to its LAN candidates */
+	PATH_PUNCHING, /* PUNCH exchanged, WireGuard handshaking on reflexive endpoints */
+	PATH_DIRECT,   /* a direct link works */
+	PATH_FAILED,   /* gave up: see reason */
+	PATH_BACKOFF,  /* failed; next attempt at retry_at */
+};
+
+struct path {
+	enum path_state state;
+	char reason[64];   /* why it failed or why it is not tried */
+	double retry_at;   /* monotonic; 0 = none */
+	unsigned attempts; /* since the last success or candidate change */
+	double started;    /* current attempt began */
+	uint64_t token;    /* of the PROBE in flight */
+	uint64_t attempt;  /* PUNCH attempt id */
+	struct endpoint candidate; /* LAN candidate being probed / reflexive endpoint punched */
 };
 
 struct node_counters {
@@ -113,6 +137,7 @@ struct node {
 	bool ever_reachable;
 	double heard_since;            /* when its current record arrived */
 
+	struct path path;              /* direct-path attempts towards it */
 	bool left;                     /* said BYE */
 	char conflict[160];            /* why its claim was refused, "" if none */
 
