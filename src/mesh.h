@@ -56,7 +56,11 @@ struct mesh_params {
 	double resolve_interval; /* re-resolve static peers' DNS names */
 	double gc_after;         /* forget a node down (or gone) this long */
 	double conflict_grace;   /* a down holder keeps its address this long */
-	double link_holddown;    /* a link must work this long before it is announced */
+	double link_holddown;    /* a link that went down must work this long before it is again */
+	double direct_ping_interval; /* pings on a direct (LAN/NAT) link in use */
+	double direct_dead_interval; /* silence after which a direct link in use is down */
+	double idle_timeout;     /* no data for this long: a pair is idle */
+	double punch_timeout;    /* a direct link not up after this long has failed */
 };
 
 void mesh_params_default(struct mesh_params *p);
@@ -91,6 +95,15 @@ void mesh_input(struct mesh *m, const struct endpoint *src, const uint8_t *buf, 
 
 /* The local addresses changed (netlink monitor): refresh candidates, re-announce. */
 void mesh_addresses_changed(struct mesh *m);
+/*
+ * Data to or from this overlay address crossed the WireGuard interface (a
+ * sampled packet). Drives the keepalive policy: direct paths are kept warm,
+ * and idle ones re-established, only for pairs in use.
+ */
+void mesh_traffic(struct mesh *m, const struct ipaddr *remote);
+/* The daemon samples traffic: without it every pair counts as in use. */
+void mesh_set_traffic_sampled(struct mesh *m, bool on);
+
 /* The WireGuard device was recreated (userspace restart): re-apply everything. */
 void mesh_wg_reset(struct mesh *m);
 

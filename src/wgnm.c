@@ -26,6 +26,7 @@
 #include <ev.h>
 #include <sodium.h>
 
+#include "platform/pktsample.h"
 #include "proto/identity.h"
 #include "proto/seal.h"
 #include "src/log.h"
@@ -45,6 +46,8 @@ struct daemon {
 	ev_io admin_w;
 	struct netif *nif;
 	struct mesh *mesh;
+	int sample_fd;
+	ev_io sample_w;
 	ev_signal sigint_w, sigterm_w, sighup_w;
 	ev_timer exit_w;
 	ev_timer status_w;
@@ -134,6 +137,47 @@ admin_cb(struct ev_loop *loop, ev_io *w, int revents)
 			continue;
 		mesh_input(d->mesh, &src, buf, (size_t)n);
 	}
+}
+
+/* ---------------------------------------------------------------- traffic sampling */
+
+static void
+sampled_cb(const struct ipaddr *remote, void *arg)
+{
+	struct daemon *d = arg;
+
+	mesh_traffic(d->mesh, remote);
+}
+
+static void
+sample_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct daemon *d = (struct daemon *)((char *)w - offsetof(struct daemon, sample_w));
+
+	(void)loop;
+	(void)revents;
+	pktsample_read(d->sample_fd, 64, sampled_cb, d);
+}
+
+/* (Re)open the sampler on the interface; without it every pair counts as in use. */
+static void
+sample_start(struct daemon *d)
+{
+	if (d->sample_fd >= 0) {
+		ev_io_stop(d->loop, &d->sample_w);
+		close(d->sample_fd);
+	}
+	d->sample_fd = pktsample_open(netif_ifindex(d->nif));
+	if (d->sample_fd < 0) {
+		log_warnx("%s: cannot watch traffic (%s): direct paths are kept warm whether used "
+			  "or not",
+			  netif_ifname(d->nif), strerror(-d->sample_fd));
+		mesh_set_traffic_sampled(d->mesh, false);
+		return;
+	}
+	ev_io_init(&d->sample_w, sample_cb, d->sample_fd, EV_READ);
+	ev_io_start(d->loop, &d->sample_w);
+	mesh_set_traffic_sampled(d->mesh, true);
 }
 
 /* ---------------------------------------------------------------- identity */
@@ -234,8 +278,10 @@ netif_reset_cb(void *arg)
 {
 	struct daemon *d = arg;
 
-	if (d->mesh != NULL)
+	if (d->mesh != NULL) {
 		mesh_wg_reset(d->mesh);
+		sample_start(d); /* the interface is new: new ifindex */
+	}
 }
 
 static void
@@ -335,12 +381,18 @@ start_mesh(struct daemon *d, char *err, size_t errlen)
 	}
 	ev_io_init(&d->admin_w, admin_cb, d->admin_fd, EV_READ);
 	ev_io_start(d->loop, &d->admin_w);
+	sample_start(d);
 	return mesh_start(d->mesh);
 }
 
 static void
 stop(struct daemon *d)
 {
+	if (d->sample_fd >= 0) {
+		ev_io_stop(d->loop, &d->sample_w);
+		close(d->sample_fd);
+		d->sample_fd = -1;
+	}
 	if (d->mesh != NULL) {
 		ev_io_stop(d->loop, &d->admin_w);
 		mesh_free(d->mesh);
@@ -432,6 +484,7 @@ wgnm_run(const struct options *o)
 	memset(&d, 0, sizeof(d));
 	d.o = o;
 	d.admin_fd = -1;
+	d.sample_fd = -1;
 	if (sodium_init() < 0) {
 		fprintf(stderr, "wgnm: libsodium failed to initialise\n");
 		return 1;
