@@ -15,8 +15,9 @@
 #    WGNM_TEST_BACKEND=kernel (the daemons get WGNM_BACKEND=kernel and refuse
 #    userspace) and CI=true (nothing may skip in here). Its TAP lines pass
 #    through; then: it ran its whole plan and passed, every daemon's log says
-#    "WireGuard by kernel" and "stopped" (it left on SIGTERM by itself), and
-#    no wireguard interface, namespace or wgnm process is left in the VM.
+#    "WireGuard by kernel" and "stopped" (it left on SIGTERM by itself) and
+#    holds no sanitizer report, and no wireguard interface, namespace or wgnm
+#    process is left in the VM.
 #
 # Prints TAP lines without a plan of its own (kernel_vm.sh numbers them all
 # into one stream and prints the plan); the plans of the programs it runs are
@@ -174,6 +175,10 @@ logs_say() { # logs_say PATTERN: every daemon's log (a, b, c) matches
 }
 check "daemons a, b, c: log says \"WireGuard by kernel\"" logs_say ': WireGuard by kernel,'
 check "daemons a, b, c: log says \"stopped\" (left on SIGTERM by themselves)" logs_say ': stopped$'
+no_sanitizer_report() { # in a --enable-sanitizers build the reports go to the logs
+	! grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$mesh_dir"/wgnm/*.log
+}
+check "daemons a, b, c: no sanitizer report in their logs" no_sanitizer_report
 
 # This VM is ours alone: whatever is left anywhere in it was left by the test.
 no_wg_anywhere() {
