@@ -270,7 +270,13 @@ mesh_node_admin_dst(struct mesh *m, struct node *n, struct endpoint *dst)
 	if (!n->has_record)
 		return false;
 	dst->port = n->rec.admin_port;
-	if (n->link != NULL) {
+	/*
+	 * A neighbour's probe address goes over the direct peer — except on a
+	 * NAT link still being punched by the other side: a packet from us
+	 * there before its handshake would spoil its NAT mapping.
+	 */
+	if (n->link != NULL &&
+	    !(n->link->kind == LINK_NAT && n->link->state == LINK_TRYING && !n->link->pinger)) {
 		mesh_probe_addr(m, n->id, &dst->addr);
 		return true;
 	}
@@ -1896,6 +1902,27 @@ mesh_addresses_changed(struct mesh *m)
 {
 	paths_reset(m, "netlink");
 	mesh_touch(m);
+}
+
+void
+mesh_underlay_ttl(struct mesh *m, const struct endpoint *src, int ttl)
+{
+	size_t i, k;
+	int hops;
+
+	if (ttl <= 0 || ttl > 255)
+		return;
+	/* initial TTLs in use: 64 (Linux, BSD), 128 (Windows), 255 */
+	hops = ttl <= 64 ? 64 - ttl : ttl <= 128 ? 128 - ttl : 255 - ttl;
+	for (i = 0; i < m->nstatics; i++)
+		for (k = 0; k < m->statics[i].naddrs; k++)
+			if (!m->statics[i].is_self && ipaddr_equal(&m->statics[i].addrs[k], &src->addr)) {
+				if (hops != m->hops_to_gateway)
+					log_debug("%d routers between us and static peer %s", hops,
+						  m->statics[i].cfg->host);
+				m->hops_to_gateway = hops;
+				return;
+			}
 }
 
 void

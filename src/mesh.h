@@ -41,6 +41,8 @@ struct mesh_io {
 	void (*forwarding)(void *ctx, bool on);
 	/* Local candidate endpoints of the WireGuard port (LAN discovery). */
 	size_t (*candidates)(void *ctx, struct endpoint *out, size_t max);
+	/* Open our NAT towards dst from WireGuard's port with a short TTL (platform/prepunch.h). */
+	int (*prepunch)(void *ctx, const struct endpoint *dst, int ttl);
 };
 
 /* Timers and thresholds (seconds). mesh_params_default() documents the defaults. */
@@ -92,6 +94,12 @@ void mesh_stop(struct mesh *m);
 
 /* A datagram arrived on the admin socket from src. */
 void mesh_input(struct mesh *m, const struct endpoint *src, const uint8_t *buf, size_t len);
+/*
+ * The IP TTL (hop limit) of a datagram from src over the underlay, when the
+ * socket reports it: from a static peer it tells how many routers lie
+ * between us and the internet, which sizes the pre-punch TTL.
+ */
+void mesh_underlay_ttl(struct mesh *m, const struct endpoint *src, int ttl);
 
 /* The local addresses changed (netlink monitor): refresh candidates, re-announce. */
 void mesh_addresses_changed(struct mesh *m);

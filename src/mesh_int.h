@@ -103,6 +103,7 @@ struct mesh {
 	enum mesh_nat nat;
 	bool traffic_sampled; /* the daemon reports data use (mesh_traffic) */
 	uint32_t punch_seq;
+	int hops_to_gateway; /* routers between us and a static peer; 0 = unknown */
 	struct node *primary_gateway; /* a mobile node keeps only this one warm */
 
 	struct mesh_stats stats;

@@ -55,7 +55,9 @@
 
 #include "src/mesh_int.h"
 
-#define PATHS_PROBE_ROUNDS 3
+/* LAN candidates answer within milliseconds: probe for 1.5 s, every 0.5 s, then punch */
+#define PATHS_PROBE_WINDOW 1.5
+#define PATHS_PROBE_RETRY 0.5
 #define PATHS_MAX_ATTEMPTS 5
 #define PATHS_BACKOFF_MIN 30.0
 #define PATHS_BACKOFF_MAX 900.0
@@ -250,7 +252,7 @@ start_probing(struct mesh *m, struct node *n, double now)
 {
 	randombytes_buf(&n->path.token, sizeof(n->path.token));
 	n->path.started = now;
-	n->path.retry_at = now + 1.0;
+	n->path.retry_at = now + PATHS_PROBE_RETRY;
 	n->path.candidate.port = 0;
 	path_set(m, n, PATH_PROBING, "");
 	send_probes(m, n);
@@ -317,6 +319,25 @@ paths_handle_probe_ack(struct mesh *m, struct node *from, const struct endpoint 
 }
 
 /* ------------------------------------------------------------ NAT traversal */
+
+/*
+ * Open our NAT towards the peer without reaching its NAT: TTL = routers
+ * between us and our static peer (every NAT of ours plus at least one
+ * router beyond), at least 2, at most 4.
+ */
+static void
+prepunch(struct mesh *m, const struct endpoint *to)
+{
+	int ttl = m->hops_to_gateway;
+
+	if (m->io.prepunch == NULL)
+		return;
+	if (ttl < 2)
+		ttl = 2;
+	if (ttl > 4)
+		ttl = 4;
+	m->io.prepunch(m->io.ctx, to, ttl);
+}
 
 static bool
 send_punch(struct mesh *m, struct node *n)
@@ -390,10 +411,16 @@ paths_handle_punch(struct mesh *m, struct node *from, const struct mesh_punch *p
 	l = mesh_link_ensure(m, r, LINK_NAT);
 	if (l == NULL)
 		return;
+	/*
+	 * Open our NAT towards it first (short TTL). The target then stays
+	 * quiet until the initiator's handshake arrives; the initiator (who
+	 * gets here with the answer) pings at once and its WireGuard handshakes.
+	 */
+	prepunch(m, &p->reflexive_wg);
 	l->endpoint = p->reflexive_wg;
 	l->last_used = now;
-	l->pinger = !answering; /* the initiator keeps pinging once up */
-	l->last_ping = 0;       /* ping now: our first packet opens our NAT */
+	l->pinger = !answering;
+	l->last_ping = 0;
 	r->path.started = now;
 	r->path.candidate = p->reflexive_wg;
 	m->dirty_wg = true;
@@ -530,8 +557,12 @@ paths_link_policy(struct mesh *m, struct node *n, double now, struct link_policy
 		pol->interval = m->p.direct_ping_interval;
 		pol->dead = m->p.direct_dead_interval;
 		if (l->state == LINK_TRYING) {
-			/* establishing: both sides ping, fast (that is the punch) */
-			pol->ping = true;
+			/*
+			 * Establishing: the prober/initiator pings fast (that is
+			 * the punch); on a NAT link the target stays quiet until
+			 * the handshake arrives, on a LAN link pinging is harmless.
+			 */
+			pol->ping = l->pinger || l->kind == LINK_LAN;
 			pol->interval = 1.0;
 			snprintf(l->warm_reason, sizeof(l->warm_reason), "establishing");
 		} else if (in_use(m, n, now) || now - l->up_since < m->p.idle_timeout) {
@@ -602,16 +633,19 @@ paths_tick(struct mesh *m, double now)
 		case PATH_PROBING:
 			if (now < n->path.retry_at)
 				break;
-			if (now - n->path.started < PATHS_PROBE_ROUNDS) {
+			if (now - n->path.started < PATHS_PROBE_WINDOW) {
 				send_probes(m, n);
-				n->path.retry_at = now + 1.0;
+				n->path.retry_at = now + PATHS_PROBE_RETRY;
 				break;
 			}
 			/* no LAN candidate answered: punch, if we initiate for this pair */
-			if (memcmp(m->self->id, n->id, MESH_ID_LEN) < 0 || in_use(m, n, now))
+			if (memcmp(m->self->id, n->id, MESH_ID_LEN) < 0 || in_use(m, n, now)) {
 				start_punching(m, n, now);
-			else
-				path_set(m, n, PATH_PUNCHING, "waiting for its punch");
+			} else {
+				/* the other side initiates; its PUNCH finds us "not tried" */
+				n->path.retry_at = now + 2 * m->p.punch_timeout;
+				path_set(m, n, PATH_NOT_TRIED, "waiting for its punch");
+			}
 			break;
 		case PATH_PUNCHING:
 			if (now - n->path.started > m->p.punch_timeout)

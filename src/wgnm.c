@@ -27,6 +27,7 @@
 #include <sodium.h>
 
 #include "platform/pktsample.h"
+#include "platform/prepunch.h"
 #include "proto/identity.h"
 #include "proto/seal.h"
 #include "src/log.h"
@@ -69,6 +70,13 @@ admin_open(uint16_t port, char *err, size_t errlen)
 		return -errno;
 	}
 	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+	/* the TTL of datagrams from static peers tells how far the internet is */
+	{
+		int on = 1;
+
+		setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &on, sizeof(on));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof(on));
+	}
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
 	memset(&sin6, 0, sizeof(sin6));
@@ -124,17 +132,37 @@ admin_cb(struct ev_loop *loop, ev_io *w, int revents)
 	/* bounded, so a flood cannot starve timers and the TUI */
 	for (i = 0; i < 256; i++) {
 		struct sockaddr_storage ss;
-		socklen_t sl = sizeof(ss);
+		union {
+			struct cmsghdr align;
+			char buf[CMSG_SPACE(sizeof(int)) * 2];
+		} ctl;
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr mh;
+		struct cmsghdr *c;
 		struct endpoint src;
-		ssize_t n = recvfrom(d->admin_fd, buf, sizeof(buf), 0, (struct sockaddr *)&ss, &sl);
+		int ttl = -1;
+		ssize_t n;
 
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_name = &ss;
+		mh.msg_namelen = sizeof(ss);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof(ctl.buf);
+		n = recvmsg(d->admin_fd, &mh, 0);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 				log_warn("admin socket");
 			return;
 		}
-		if (endpoint_from_sockaddr(&src, (struct sockaddr *)&ss, sl) < 0)
+		if (endpoint_from_sockaddr(&src, (struct sockaddr *)&ss, mh.msg_namelen) < 0)
 			continue;
+		for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c))
+			if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
+			    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT))
+				memcpy(&ttl, CMSG_DATA(c), sizeof(ttl));
+		mesh_underlay_ttl(d->mesh, &src, ttl);
 		mesh_input(d->mesh, &src, buf, (size_t)n);
 	}
 }
@@ -352,6 +380,12 @@ io_candidates(void *ctx, struct endpoint *out, size_t max)
 }
 
 static int
+io_prepunch(void *ctx, const struct endpoint *dst, int ttl)
+{
+	return prepunch_send(((struct daemon *)ctx)->o->wg_port, dst, ttl);
+}
+
+static int
 start_mesh(struct daemon *d, char *err, size_t errlen)
 {
 	const struct options *o = d->o;
@@ -374,6 +408,7 @@ start_mesh(struct daemon *d, char *err, size_t errlen)
 	io.route = io_route;
 	io.forwarding = io_forwarding;
 	io.candidates = io_candidates;
+	io.prepunch = io_prepunch;
 	d->mesh = mesh_new(d->loop, &mc, d->id, &io, NULL);
 	if (d->mesh == NULL) {
 		snprintf(err, errlen, "mesh: cannot initialise");
