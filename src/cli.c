@@ -38,6 +38,7 @@ enum {
 	OPT_CHECK,
 	OPT_SUBNET,
 	OPT_FORCE,
+	OPT_IDLE_TIMEOUT,
 };
 
 static const char run_shortopts[] = "+:c:i:a:n:p:ew:u:vhV";
@@ -56,6 +57,7 @@ static const struct option run_longopts[] = {
     {"daemon", no_argument, NULL, OPT_DAEMON},
     {"foreground", no_argument, NULL, OPT_FOREGROUND},
     {"mobile", no_argument, NULL, OPT_MOBILE},
+    {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
     {"check", no_argument, NULL, OPT_CHECK},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -79,6 +81,7 @@ struct cli_args {
 	struct ipaddr address;
 	uint16_t wg_port, admin_port; /* 0 = not given */
 	bool existing, mobile;
+	unsigned idle_timeout; /* 0 = not given */
 };
 
 static const char *
@@ -461,6 +464,21 @@ parse_run(struct options *o, int argc, char *const argv[], struct cli_args *a,
 		case OPT_MOBILE:
 			a->mobile = true;
 			break;
+		case OPT_IDLE_TIMEOUT: {
+			char e[ESC_LEN];
+			long v = number(optarg, CONFIG_IDLE_MAX);
+
+			if (v < CONFIG_IDLE_MIN) {
+				config_diag_error(d,
+				                  "--idle-timeout: expected a number of seconds "
+				                  "5-86400, got \"%s\"",
+				                  esc(e, optarg));
+				rc = -EINVAL;
+			} else {
+				a->idle_timeout = (unsigned)v;
+			}
+			break;
+		}
 		case OPT_CHECK:
 			o->mode = OPTIONS_CHECK;
 			break;
@@ -610,6 +628,9 @@ resolve(struct options *o, const struct cli_args *a, struct config_diag *d)
 		snprintf(o->ifname, sizeof(o->ifname), "%s", CLI_DEFAULT_IFNAME);
 	o->existing_interface = a->existing || (node != NULL && node->existing_interface);
 	o->mobile = a->mobile || (node != NULL && node->mobile);
+	o->idle_timeout = a->idle_timeout != 0             ? a->idle_timeout
+	                  : node != NULL && node->idle_timeout ? node->idle_timeout
+	                                                       : 0;
 
 	/* Ports. */
 	if (a->wg_port != 0)
@@ -691,7 +712,8 @@ cli_usage(FILE *f)
 	fprintf(f,
 	        "usage: wgnm [-ev] [-c FILE] [-p FILE] [-i IFNAME] [-a ADDRESS] [-n NAME]\n"
 	        "            [-w PORT] [-u PORT] [--static HOST:PORT[,ADMINPORT[,WGIP]]]...\n"
-	        "            [--state-dir DIR] [--daemon [--foreground]] [--mobile] [--check]\n"
+	        "            [--state-dir DIR] [--daemon [--foreground]] [--mobile]\n"
+	        "            [--idle-timeout S] [--check]\n"
 	        "       wgnm init --subnet CIDR --static HOST:PORT[,ADMINPORT[,WGIP]]...\n"
 	        "            [-o FILE] [--force]\n"
 	        "       wgnm --help | --version\n"
@@ -713,6 +735,8 @@ cli_usage(FILE *f)
 	        "      --daemon            run headless, in the background\n"
 	        "      --foreground        with --daemon: do not fork\n"
 	        "      --mobile            this node roams between networks\n"
+	        "      --idle-timeout S    a direct pair without data for S seconds is idle\n"
+	        "                          (default 60)\n"
 	        "      --check             validate the configuration, print a summary, exit\n"
 	        "  -h, --help              show this help and exit\n"
 	        "  -V, --version           show the version and exit\n"
@@ -755,6 +779,7 @@ cli_describe(const struct options *o, void (*line_cb)(const char *line, void *ar
 	line(line_cb, arg, "mode:        %s%s", o->daemon ? "daemon" : "interactive",
 	     o->foreground ? ", foreground" : "");
 	line(line_cb, arg, "mobile:      %s", o->mobile ? "yes" : "no");
+	line(line_cb, arg, "idle after:  %u s without data", o->idle_timeout ? o->idle_timeout : 60);
 	line(line_cb, arg, "state dir:   %s", o->statedir);
 	line(line_cb, arg, "net.yaml:    %s", o->config_path);
 	line(line_cb, arg, "peer.yaml:   %s", o->peer_path != NULL ? o->peer_path : "(none)");

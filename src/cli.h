@@ -53,6 +53,7 @@ struct options {
 	bool daemon;                      /* headless */
 	bool foreground;                  /* with daemon: do not fork */
 	bool mobile;
+	unsigned idle_timeout;    /* seconds without data before a direct pair is idle; 0 = default */
 	char *statedir;
 	int verbose; /* number of -v */
 

@@ -216,6 +216,25 @@ scalar_port(struct parse *p, const yaml_node_t *n, const char *key, uint16_t *ou
 }
 
 static bool
+scalar_seconds(struct parse *p, const yaml_node_t *n, const char *key, unsigned *out)
+{
+	const char *what = "a number of seconds " "5-86400";
+	const char *s = scalar(p, n, key, what);
+	char e[ECHO_LEN];
+	long v;
+
+	if (s == NULL)
+		return false;
+	v = parse_number(s, CONFIG_IDLE_MAX);
+	if (v < CONFIG_IDLE_MIN) {
+		perr(p, n, "%s must be %s, got \"%s\"", key, what, echo(n, e, sizeof(e)));
+		return false;
+	}
+	*out = (unsigned)v;
+	return true;
+}
+
+static bool
 scalar_bool(struct parse *p, const yaml_node_t *n, const char *key, bool *out)
 {
 	static const char *const yes[] = {"true", "True", "TRUE", "yes", "Yes",
@@ -923,15 +942,16 @@ static void
 node_walk(struct parse *p, struct config_node *nc)
 {
 	static const char *const keys[] = {
-	    "name", "wgIp", "wgInterface", "existingInterface", "wgPort", "adminPort", "mobile"};
+	    "name",     "wgIp",      "wgInterface", "existingInterface",
+	    "wgPort",   "adminPort", "mobile",      "idleTimeout"};
 	yaml_node_t *root = yaml_document_get_root_node(&p->doc);
-	yaml_node_t *val[7], *keyn[7];
+	yaml_node_t *val[8], *keyn[8];
 
 	if (root->type != YAML_MAPPING_NODE) {
 		perr(p, root, "expected a mapping of node settings, got %s", kind(root));
 		return;
 	}
-	map_walk(p, root, keys, 7, val, keyn, "");
+	map_walk(p, root, keys, 8, val, keyn, "");
 	if (val[0] != NULL)
 		nc->name =
 		    scalar_dup(p, val[0], "name",
@@ -952,6 +972,8 @@ node_walk(struct parse *p, struct config_node *nc)
 		scalar_port(p, val[5], "adminPort", &nc->admin_port);
 	if (val[6] != NULL)
 		nc->has_mobile = scalar_bool(p, val[6], "mobile", &nc->mobile);
+	if (val[7] != NULL)
+		scalar_seconds(p, val[7], "idleTimeout", &nc->idle_timeout);
 }
 
 int

@@ -42,6 +42,8 @@
 #define CONFIG_HOST_MAX   253 /* DNS name or address literal */
 #define CONFIG_DIAG_MAX   20  /* errors (and, separately, warnings) kept per parse */
 #define CONFIG_DIAG_LEN   256 /* one message, including the NUL */
+#define CONFIG_IDLE_MIN   5     /* idleTimeout bounds, seconds */
+#define CONFIG_IDLE_MAX   86400
 
 /* A position in a configuration file; 1-based, 0 = unknown. */
 struct config_mark {
@@ -90,6 +92,7 @@ struct config_node {
 	uint16_t wg_port;
 	uint16_t admin_port;
 	bool has_mobile, mobile;
+	unsigned idle_timeout;  /* idleTimeout, seconds; 0 = not set */
 };
 
 void config_diag_init(struct config_diag *d);

@@ -101,6 +101,8 @@ struct path {
 	uint64_t attempt;  /* PUNCH attempt id we sent */
 	uint64_t attempt_seen; /* highest PUNCH attempt id received from it */
 	bool parked;       /* idle: via the gateway until the pair is used again */
+	bool answer_pending; /* its PUNCH waits for our reflexive endpoint */
+	double answer_until; /* give the pending answer up then */
 	struct endpoint candidate; /* LAN candidate being probed / reflexive endpoint punched */
 };
 

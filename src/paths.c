@@ -339,8 +339,15 @@ prepunch(struct mesh *m, const struct endpoint *to)
 	m->io.prepunch(m->io.ctx, to, ttl);
 }
 
+/*
+ * PUNCH delay_ms: when the receiver may send towards us. An initiating
+ * PUNCH says PUNCH_WAIT (never: pre-punch, stay quiet, answer — we will
+ * handshake first); the answer says 0 (go now).
+ */
+#define PUNCH_WAIT 0xffff
+
 static bool
-send_punch(struct mesh *m, struct node *n)
+send_punch(struct mesh *m, struct node *n, bool answer)
 {
 	struct endpoint dst;
 	struct mesh_msg msg;
@@ -351,7 +358,7 @@ send_punch(struct mesh *m, struct node *n)
 	memcpy(msg.punch.requester, m->self->id, MESH_ID_LEN);
 	memcpy(msg.punch.target, n->id, MESH_ID_LEN);
 	msg.punch.attempt = (uint64_t)m->cfg.epoch << 32 | ++m->punch_seq;
-	msg.punch.delay_ms = 0;
+	msg.punch.delay_ms = answer ? 0 : PUNCH_WAIT;
 	if (!own_reflexive(m, &msg.punch.reflexive_wg))
 		return false;
 	for (i = 0; i < m->self->rec.ncandidates && i < MESH_CANDIDATES_MAX; i++)
@@ -377,7 +384,7 @@ start_punching(struct mesh *m, struct node *n, double now)
 		path_backoff(m, n, now, "no path through a gateway to coordinate");
 		return;
 	}
-	if (!send_punch(m, n)) {
+	if (!send_punch(m, n, false)) {
 		/* no gateway has told us our reflexive endpoint yet: soon */
 		n->path.retry_at = now + 1.0;
 		path_set(m, n, PATH_NOT_TRIED, "waiting for our reflexive endpoint");
@@ -388,13 +395,61 @@ start_punching(struct mesh *m, struct node *n, double now)
 	log_debug("direct path to %s: punching", label(n));
 }
 
+/*
+ * Answer the punch that r sent (its reflexive endpoint is in r->path.candidate)
+ * or, as initiator, react to its answer. Needs our own reflexive endpoint:
+ * without one the answer stays pending (paths_tick retries).
+ */
+static void
+punch_react(struct mesh *m, struct node *r, bool answering)
+{
+	struct endpoint mine;
+	double now = mesh_mono();
+	struct link *l;
+
+	if (answering && !own_reflexive(m, &mine)) {
+		if (!r->path.answer_pending) {
+			r->path.answer_pending = true;
+			r->path.answer_until = now + m->p.punch_timeout / 2;
+		}
+		return;
+	}
+	r->path.answer_pending = false;
+	l = mesh_link_ensure(m, r, LINK_NAT);
+	if (l == NULL)
+		return;
+	/*
+	 * Open our NAT towards it first (short TTL). The target then stays
+	 * quiet until the initiator's handshake arrives; the initiator (who
+	 * gets here with the answer) pings at once and its WireGuard handshakes.
+	 */
+	prepunch(m, &r->path.candidate);
+	l->endpoint = r->path.candidate;
+	l->last_used = now;
+	l->pinger = !answering;
+	l->last_ping = 0;
+	r->path.started = now;
+	m->dirty_wg = true;
+	if (answering) {
+		if (!send_punch(m, r, true)) {
+			mesh_link_remove(m, r, "could not answer its punch");
+			return;
+		}
+		path_set(m, r, PATH_PUNCHING, "answered its punch");
+	}
+	{
+		char ep[ENDPOINT_STRLEN];
+
+		log_info("direct path to %s: punching to %s", label(r),
+			 endpoint_fmt(&r->path.candidate, ep, sizeof(ep)));
+	}
+}
+
 void
 paths_handle_punch(struct mesh *m, struct node *from, const struct mesh_punch *p)
 {
 	struct node *r = node_find(m->nodes, p->requester);
 	double now = mesh_mono();
-	bool answering;
-	struct link *l;
 
 	(void)from;
 	if (r == NULL || r == m->self || memcmp(p->target, m->self->id, MESH_ID_LEN) != 0 ||
@@ -407,37 +462,20 @@ paths_handle_punch(struct mesh *m, struct node *from, const struct mesh_punch *p
 		return;
 	if (r->link != NULL && r->link->kind != LINK_NAT)
 		return; /* a LAN or gateway link is better already */
-	answering = r->path.state != PATH_PUNCHING;
-	l = mesh_link_ensure(m, r, LINK_NAT);
-	if (l == NULL)
-		return;
-	/*
-	 * Open our NAT towards it first (short TTL). The target then stays
-	 * quiet until the initiator's handshake arrives; the initiator (who
-	 * gets here with the answer) pings at once and its WireGuard handshakes.
-	 */
-	prepunch(m, &p->reflexive_wg);
-	l->endpoint = p->reflexive_wg;
-	l->last_used = now;
-	l->pinger = !answering;
-	l->last_ping = 0;
-	r->path.started = now;
 	r->path.candidate = p->reflexive_wg;
-	m->dirty_wg = true;
-	if (answering) {
-		if (send_punch(m, r)) {
-			path_set(m, r, PATH_PUNCHING, "answered its punch");
-		} else {
-			mesh_link_remove(m, r, "no reflexive endpoint to answer a punch");
-			return;
-		}
+	if (p->delay_ms != PUNCH_WAIT) {
+		/* an answer to our punch: we handshake now */
+		if (r->path.state == PATH_PUNCHING)
+			punch_react(m, r, false);
+		return;
 	}
-	{
-		char ep[ENDPOINT_STRLEN];
-
-		log_info("direct path to %s: punching to %s", label(r),
-			 endpoint_fmt(&p->reflexive_wg, ep, sizeof(ep)));
-	}
+	/*
+	 * It initiates. If we initiated too (the punches crossed), the smaller
+	 * id stays initiator: we answer only if its id is smaller than ours.
+	 */
+	if (r->path.state == PATH_PUNCHING && memcmp(r->id, m->self->id, MESH_ID_LEN) > 0)
+		return;
+	punch_react(m, r, true);
 }
 
 /* ------------------------------------------------------------ link events */
@@ -501,7 +539,19 @@ paths_reset(struct mesh *m, const char *why)
 		n->path.parked = false;
 		path_set(m, n, PATH_NOT_TRIED, "");
 	}
+	/*
+	 * Set every endpoint again: WireGuard remembers the local source
+	 * address it last used per peer, which may be gone now; setting the
+	 * endpoint makes it forget and route afresh.
+	 */
+	if (m->wg_applied != NULL) {
+		struct wg_peer *p;
+
+		for (p = m->wg_applied->first_peer; p != NULL; p = p->next)
+			p->flags &= ~WGPEER_HAS_ENDPOINT;
+	}
 	m->dirty_record = true;
+	m->dirty_wg = true;
 }
 
 /* ------------------------------------------------------------ traffic */
@@ -616,6 +666,14 @@ paths_tick(struct mesh *m, double now)
 			n->path.attempts = 0;
 			n->path.parked = true;
 			path_set(m, n, PATH_NOT_TRIED, "idle: via the gateway until used");
+			continue;
+		}
+		/* a punch we could not answer yet: our reflexive endpoint may be known now */
+		if (n->path.answer_pending) {
+			if (now > n->path.answer_until)
+				n->path.answer_pending = false;
+			else if (n->link == NULL)
+				punch_react(m, n, true);
 			continue;
 		}
 		if (!eligible(m, n, now, &why))

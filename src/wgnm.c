@@ -390,6 +390,7 @@ start_mesh(struct daemon *d, char *err, size_t errlen)
 {
 	const struct options *o = d->o;
 	struct mesh_self_config mc;
+	struct mesh_params params;
 	struct mesh_io io;
 
 	memset(&mc, 0, sizeof(mc));
@@ -409,7 +410,10 @@ start_mesh(struct daemon *d, char *err, size_t errlen)
 	io.forwarding = io_forwarding;
 	io.candidates = io_candidates;
 	io.prepunch = io_prepunch;
-	d->mesh = mesh_new(d->loop, &mc, d->id, &io, NULL);
+	mesh_params_default(&params);
+	if (o->idle_timeout != 0)
+		params.idle_timeout = o->idle_timeout;
+	d->mesh = mesh_new(d->loop, &mc, d->id, &io, &params);
 	if (d->mesh == NULL) {
 		snprintf(err, errlen, "mesh: cannot initialise");
 		return -ENOMEM;

@@ -8,6 +8,7 @@
 . "${top_srcdir:-.}/tests/net/lib.sh"
 . "${top_srcdir:-.}/tests/net/topo.sh"
 . "${top_srcdir:-.}/tests/net/wgnm.sh"
+. "${top_srcdir:-.}/tests/net/paths_lib.sh"
 net_init p
 net_need nft
 wgnm_init
@@ -26,37 +27,6 @@ else
 	not_ok "every ordered pair reachable within 30 s"
 	wgnm_dump_logs
 fi
-
-# Sum of the underlay rx counters of the given hosts.
-rx_sum() {
-	_s=0
-	for _h in "$@"; do
-		set -- $(topo_ifstat "$_h")
-		_s=$((_s + $1))
-	done
-	echo "$_s"
-}
-
-# direct X XIP Y YIP OTHERS...: a 30-ping burst X -> Y leaves OTHERS flat.
-direct() {
-	_x=$1 _y=$3 _yip=$4
-	shift 4
-	_r0=$(rx_sum "$@")
-	ip netns exec "$tag$_x" ping -q -c 30 -i 0.02 -W 1 "$_yip" >/dev/null 2>&1 || return 1
-	_r1=$(rx_sum "$@")
-	[ $((_r1 - _r0)) -lt 15 ]
-}
-
-# Poll until the pair is direct (a burst counts as use, which also triggers it).
-wait_direct() {
-	_deadline=$(($(date +%s) + $1))
-	shift
-	while [ "$(date +%s)" -lt "$_deadline" ]; do
-		direct "$@" && return 0
-		sleep 0.2
-	done
-	return 1
-}
 
 t0=$(date +%s)
 if wait_direct 20 c 10.1.1.3 d 10.1.1.4 b a na; then

@@ -347,6 +347,56 @@ test_hostname(void)
 	free(argv[1]);
 }
 
+/* --idle-timeout and peer.yaml's idleTimeout: range, precedence, default. */
+static void
+test_idle_timeout(void)
+{
+	static const struct {
+		const char *extra[3];
+		int rc;
+		unsigned idle;
+		const char *error;
+	} rows[] = {
+		{ { NULL }, 0, 0, NULL },
+		{ { "--idle-timeout", "20", NULL }, 0, 20, NULL },
+		{ { "-p", "@/peer_idle.yaml", NULL }, 0, 45, NULL },
+		{ { "-p", "@/peer_idle.yaml", "--idle-timeout=7" }, 0, 7, NULL },
+		{ { "--idle-timeout", "4", NULL }, -EINVAL, 0,
+		  "--idle-timeout: expected a number of seconds 5-86400, got \"4\"" },
+		{ { "--idle-timeout", "1m", NULL }, -EINVAL, 0,
+		  "--idle-timeout: expected a number of seconds 5-86400, got \"1m\"" },
+	};
+	size_t i, k;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char *argv[12] = { (char *)"wgnm", at("-c@/net.yaml"), (char *)"-a",
+				   (char *)"10.1.3.4", (char *)"-n", (char *)"x" };
+		struct config_diag d;
+		struct options o;
+		int argc = 6, rc;
+
+		for (k = 0; k < 3 && rows[i].extra[k] != NULL; k++)
+			argv[argc++] = rows[i].extra[k][0] == '-' && rows[i].extra[k][1] == 'p'
+					       ? (char *)rows[i].extra[k]
+				       : strchr(rows[i].extra[k], '@') != NULL
+					       ? at(rows[i].extra[k])
+					       : (char *)rows[i].extra[k];
+		config_diag_init(&d);
+		rc = cli_parse(&o, argc, argv, &d);
+		is_int(rc, rows[i].rc, "idle row %zu: result", i);
+		if (rc == 0)
+			is_int(o.idle_timeout, rows[i].idle, "idle row %zu: %u s", i, rows[i].idle);
+		else
+			is_str(d.nerrors > 0 ? d.errors[0] : NULL, rows[i].error,
+			       "idle row %zu: message", i);
+		cli_free(&o);
+		free(argv[1]);
+		for (k = 6; k < (size_t)argc; k++)
+			if (strchr(rows[i].extra[k - 6], '@') != NULL)
+				free(argv[k]);
+	}
+}
+
 /* Without -c: the default path. */
 static void
 test_default_config(void)
@@ -532,10 +582,12 @@ main(void)
 	write_file("peer_name.yaml", "name: carol\n", 0644);
 	write_file("peer_bad.yaml", "name: eve\nwgIp: 10.2.0.1\n", 0644);
 	write_file("peer_syntax.yaml", "wgPort: x\n", 0644);
+	write_file("peer_idle.yaml", "idleTimeout: 45\n", 0644);
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		run_case(i, &cases[i]);
 	test_hostname();
+	test_idle_timeout();
 	test_default_config();
 	test_describe();
 	test_init();
@@ -543,7 +595,8 @@ main(void)
 	{
 		static const char *const files[] = { "net.yaml",      "bad.yaml",	"peer.yaml",
 						     "peer_ip.yaml",  "peer_name.yaml", "peer_bad.yaml",
-						     "peer_syntax.yaml", "out.yaml" };
+						     "peer_syntax.yaml", "out.yaml",
+						     "peer_idle.yaml" };
 		char path[256];
 
 		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {

@@ -240,6 +240,10 @@ static const struct {
 	{ "adminPort: [1]\n", "peer.yaml:1:12: adminPort must be a port number 1-65535, got a sequence",
 	  NULL },
 	{ "mobile: 1\n", "peer.yaml:1:9: mobile must be true or false, got \"1\"", NULL },
+	{ "idleTimeout: 3\n",
+	  "peer.yaml:1:14: idleTimeout must be a number of seconds 5-86400, got \"3\"", NULL },
+	{ "idleTimeout: 1m\n",
+	  "peer.yaml:1:14: idleTimeout must be a number of seconds 5-86400, got \"1m\"", NULL },
 	{ "name: a\nname: b\n", "peer.yaml:2:1: duplicate key name (first at 1:1)", NULL },
 };
 
@@ -346,7 +350,7 @@ test_node_fields(void)
 {
 	static const char in[] = "name: alice\nwgIp: 10.1.1.7\nwgInterface: wg1\n"
 				 "existingInterface: true\nwgPort: 50007\nadminPort: 50507\n"
-				 "mobile: yes\n";
+				 "mobile: yes\nidleTimeout: 90\n";
 	struct config_node *n = NULL;
 	struct config_diag d;
 	char b[IPADDR_STRLEN];
@@ -364,6 +368,7 @@ test_node_fields(void)
 	is_int(n->wg_port, 50007, "node: wgPort");
 	is_int(n->admin_port, 50507, "node: adminPort");
 	ok(n->has_mobile && n->mobile, "node: mobile");
+	is_int(n->idle_timeout, 90, "node: idleTimeout");
 	config_node_free(n);
 
 	config_diag_init(&d);
