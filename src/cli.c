@@ -38,6 +38,7 @@ enum {
 	OPT_CHECK,
 	OPT_SUBNET,
 	OPT_FORCE,
+	OPT_GROUP,
 };
 
 static const char run_shortopts[] = "+:c:i:a:n:p:ew:u:vhV";
@@ -56,6 +57,7 @@ static const struct option run_longopts[] = {
     {"daemon", no_argument, NULL, OPT_DAEMON},
     {"foreground", no_argument, NULL, OPT_FOREGROUND},
     {"mobile", no_argument, NULL, OPT_MOBILE},
+    {"group", required_argument, NULL, OPT_GROUP},
     {"check", no_argument, NULL, OPT_CHECK},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -461,6 +463,12 @@ parse_run(struct options *o, int argc, char *const argv[], struct cli_args *a,
 		case OPT_MOBILE:
 			a->mobile = true;
 			break;
+		case OPT_GROUP:
+			free(o->group);
+			o->group = strdup(optarg);
+			rc = o->group == NULL ? -ENOMEM
+			                      : arg_string("--group", optarg, "a group", nonempty, d);
+			break;
 		case OPT_CHECK:
 			o->mode = OPTIONS_CHECK;
 			break;
@@ -678,6 +686,7 @@ cli_free(struct options *o)
 	free(o->config_path);
 	free(o->peer_path);
 	free(o->statedir);
+	free(o->group);
 	for (i = 0; i < o->nstatics; i++)
 		free(o->statics[i].host);
 	free(o->statics);
@@ -692,6 +701,7 @@ cli_usage(FILE *f)
 	        "usage: wgnm [-ev] [-c FILE] [-p FILE] [-i IFNAME] [-a ADDRESS] [-n NAME]\n"
 	        "            [-w PORT] [-u PORT] [--static HOST:PORT[,ADMINPORT[,WGIP]]]...\n"
 	        "            [--state-dir DIR] [--daemon [--foreground]] [--mobile] [--check]\n"
+	        "            [--group GROUP]\n"
 	        "       wgnm init --subnet CIDR --static HOST:PORT[,ADMINPORT[,WGIP]]...\n"
 	        "            [-o FILE] [--force]\n"
 	        "       wgnm --help | --version\n"
@@ -713,6 +723,7 @@ cli_usage(FILE *f)
 	        "      --daemon            run headless, in the background\n"
 	        "      --foreground        with --daemon: do not fork\n"
 	        "      --mobile            this node roams between networks\n"
+	        "      --group GROUP       members may read the control socket (default: root only)\n"
 	        "      --check             validate the configuration, print a summary, exit\n"
 	        "  -h, --help              show this help and exit\n"
 	        "  -V, --version           show the version and exit\n"

@@ -55,6 +55,7 @@ struct options {
 	bool mobile;
 	char *statedir;
 	int verbose; /* number of -v */
+	char *group; /* --group: who may read the control socket; NULL: root only */
 
 	/* --static entries as given, defaults filled in (also merged into net). */
 	struct config_static *statics;
