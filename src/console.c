@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,6 +91,10 @@ console_open(struct console **out, struct ev_loop *loop, int fd, struct feed *fe
 		free(c);
 		return rc;
 	}
+	/* As wgnm-tui does: the same model and size give the same screen. */
+	setlocale(LC_CTYPE, "");
+	if (nl_langinfo(CODESET) == NULL || strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
+		setlocale(LC_CTYPE, "C.UTF-8");
 	feed_snapshot(feed, snap_cb, c);
 	rc = tui_app_open(&c->app, loop, fd, &c->model, "Quit and tear the mesh node down? y/n",
 	                  NULL, action_cb, c);

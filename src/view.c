@@ -300,7 +300,14 @@ view_build_nodes(struct view *v, const struct view_source *src, const struct vie
 	memset(h, 0, sizeof(*h));
 	if (self != NULL) {
 		str_copy(h->name, sizeof(h->name), name_of(self));
-		str_copy(h->id_short, sizeof(h->id_short), self->short_id);
+		static const char digits[] = "0123456789abcdef";
+		size_t k;
+
+		/* The protocol's short id is hex (the core's own is base64). */
+		for (k = 0; k < CTL_ID_SHORT_LEN / 2; k++) {
+			h->id_short[2 * k] = digits[self->id[k] >> 4];
+			h->id_short[2 * k + 1] = digits[self->id[k] & 15];
+		}
 		if (self->has_record)
 			addr_copy(&h->addr, &self->rec.addr);
 	}

@@ -155,7 +155,8 @@ utf8_locale(void)
 {
 	const char *cs;
 
-	setlocale(LC_ALL, "");
+	/* LC_CTYPE only, as wgnm's own TUI does (src/console.c). */
+	setlocale(LC_CTYPE, "");
 	cs = nl_langinfo(CODESET);
 	if (cs == NULL || strcmp(cs, "UTF-8") != 0)
 		setlocale(LC_CTYPE, "C.UTF-8");
