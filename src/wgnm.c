@@ -74,6 +74,7 @@ struct daemon {
 	int64_t start_time;
 	ev_signal sigint_w, sigterm_w, sighup_w;
 	ev_timer exit_w;
+	ev_timer detach_w; /* a detach asked from inside the TUI runs from here */
 	ev_timer status_w;
 	uint64_t status_gen;
 	int status;
@@ -390,14 +391,25 @@ start_feed(struct daemon *d, char *err, size_t errlen)
 }
 
 static void
+detach_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	detach(w->data, "detach");
+}
+
+/* Called from inside the TUI's own watcher: the TUI must not be freed here. */
+static void
 console_action_cb(void *arg, enum console_action act)
 {
 	struct daemon *d = arg;
 
-	if (act == CONSOLE_DETACH)
-		detach(d, "detach");
-	else
+	if (act == CONSOLE_DETACH) {
+		ev_timer_set(&d->detach_w, 0., 0.);
+		ev_timer_start(d->loop, &d->detach_w);
+	} else {
 		begin_shutdown(d, "quit in the TUI");
+	}
 }
 
 static void
@@ -405,6 +417,8 @@ open_console(struct daemon *d)
 {
 	int rc;
 
+	ev_init(&d->detach_w, detach_cb);
+	d->detach_w.data = d;
 	rc = console_open(&d->console, d->loop, STDIN_FILENO, d->feed, console_action_cb, d);
 	if (rc < 0) {
 		log_warnx("cannot start the TUI on this terminal (%s); running headless in the "
@@ -428,6 +442,7 @@ detach(struct daemon *d, const char *why)
 	sigset_t all, old;
 	pid_t pid;
 
+	ev_timer_stop(d->loop, &d->detach_w);
 	if (d->console == NULL)
 		return;
 	fflush(stdout);
