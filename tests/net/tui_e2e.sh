@@ -138,6 +138,7 @@ fi
 check "... and a" sh -c "tmux -L ${tag}tm capture-pane -p -t e2e:att | grep -q '[ >]a  *10\.1\.1\.1 '"
 check "... and the same header" \
 	sh -c "tmux -L ${tag}tm capture-pane -p -t e2e:att | head -1 | grep -q 'wgnm c .*${tag}c (wireguard-go)'"
+wait_for 10 screen_has att 'via c\|direct' # settled states, for the kept screen
 screen att >"$wgnm_dir/screen-att.txt"
 tmx send-keys -t e2e:att q
 if wait_for 5 pane_dead att && [ "$(pane_status att)" = 0 ]; then
