@@ -44,114 +44,20 @@
 #include "proto/seal.h"
 #include "src/log.h"
 #include "src/mesh.h"
+#include "src/mesh_int.h"
 #include "src/node.h"
 #include "src/resolve.h"
 #include "src/route.h"
-
-enum drop_reason {
-	DROP_TRUNCATED,
-	DROP_OVERSIZE,
-	DROP_HEADER,   /* bad magic or unknown version */
-	DROP_KEY,      /* unknown key id or authentication failure */
-	DROP_SIGNATURE,
-	DROP_REPLAY,
-	DROP_DECODE,   /* body does not decode */
-	DROP_SELF,     /* our own datagram came back */
-	DROP_POLICY,   /* refused record: outside subnet, conflict, mismatch */
-	DROP_NREASONS,
-};
 
 static const char *const drop_names[DROP_NREASONS] = {
 	"truncated", "oversize", "bad header", "bad key", "bad signature",
 	"replay", "undecodable", "own datagram", "refused",
 };
 
-struct static_peer {
-	struct mesh *m;
-	const struct config_static *cfg;
-	int index;
-	bool is_self;
-	struct ipaddr addrs[RESOLVE_MAX_ADDRS];
-	size_t naddrs;
-	bool resolving;
-	uint64_t query;
-	double next_resolve;
-	double next_hello;
-	double backoff;
-	struct node *node; /* bound when its record arrives */
-};
-
-struct installed_route {
-	struct ipprefix dst;
-	bool keep; /* scratch for the diff */
-};
-
-struct reflexive {
-	uint32_t seen_by; /* node index */
-	struct endpoint admin, wg;
-	double when;
-};
-
-struct mesh {
-	struct ev_loop *loop;
-	struct mesh_self_config cfg;
-	const struct identity *id;
-	struct mesh_io io;
-	struct mesh_params p;
-
-	struct seal_keyring *kr;
-	struct replay_counter counter;
-	uint8_t probe_prefix[8]; /* fd + 40-bit global id + 16-bit subnet 0 */
-
-	struct node_table *nodes;
-	struct node *self;
-	uint32_t record_seq; /* low half of our record seq */
-	uint32_t ls_seq;     /* low half of our link-state seq */
-
-	struct lsdb *lsdb;
-	struct route_entry *rt;
-	uint32_t rt_cap;
-
-	struct static_peer *statics;
-	size_t nstatics;
-	struct resolver *resolver;
-
-	struct wg_device *wg_applied;
-	struct installed_route *routes;
-	size_t nroutes;
-	bool forwarding;
-	double next_wg_poll;
-	bool wg_retry;      /* an apply failed: the tick retries at wg_retry_at */
-	double wg_retry_at;
-	uint32_t sync_seq;
-
-	bool dirty_ls, dirty_routes, dirty_wg, dirty_record;
-	double last_change; /* last record or link-state change (for quick digest checks) */
-	bool started, stopping;
-	uint64_t generation;
-
-	struct reflexive reflexive[8];
-	enum mesh_nat nat;
-
-	struct mesh_stats stats;
-	struct log_ratelimit rl_drop;
-	struct log_ratelimit rl_refuse;
-
-	ev_prepare reconcile_w;
-	ev_timer tick_w;
-};
-
-/* sync_id bit: this SUMMARY answers another one (do not answer it) */
-#define SYNC_ANSWER 0x80000000u
-
-#define LINK_COST_LAN 10
-#define LINK_COST_NAT 50
-#define LINK_COST_PUBLIC 100
-
 /* ---------------------------------------------------------------- time */
 
-static double
-mono(void)
+double
+mesh_mono(void)
 {
 	struct timespec ts;
 
@@ -165,8 +71,8 @@ wall(void)
 	return (int64_t)time(NULL);
 }
 
-static double
-jitter(double v)
+double
+mesh_jitter(double v)
 {
 	/* ±10 % so that many nodes do not tick in lockstep */
 	return v * (0.9 + 0.2 * (randombytes_uniform(1000) / 1000.0));
@@ -187,20 +93,24 @@ mesh_params_default(struct mesh_params *p)
 	p->gc_after = 600;
 	p->conflict_grace = 60;
 	p->link_holddown = 5;
+	p->direct_ping_interval = 2;
+	p->direct_dead_interval = 6;
+	p->idle_timeout = 60;
+	p->punch_timeout = 10;
 }
 
-static void
-touch(struct mesh *m)
+void
+mesh_touch(struct mesh *m)
 {
 	m->generation++;
 }
 
 /* Records or link state changed: neighbours compare digests soon. */
-static void
-changed(struct mesh *m)
+void
+mesh_changed(struct mesh *m)
 {
-	m->last_change = mono();
-	touch(m);
+	m->last_change = mesh_mono();
+	mesh_touch(m);
 }
 
 /* ---------------------------------------------------------------- addresses */
@@ -281,8 +191,8 @@ ensure_capacity(struct mesh *m)
 }
 
 /* A node, created with room in the route structures. */
-static struct node *
-get_node(struct mesh *m, const uint8_t id[MESH_ID_LEN], bool *created)
+struct node *
+mesh_get_node(struct mesh *m, const uint8_t id[MESH_ID_LEN], bool *created)
 {
 	struct node *n = node_get(m->nodes, id, created);
 
@@ -303,7 +213,7 @@ drop_node(struct mesh *m, struct node *n)
 	route_table_clear(&m->rt[n->index], 1);
 	node_remove(m->nodes, n);
 	m->dirty_routes = m->dirty_wg = true;
-	touch(m);
+	mesh_touch(m);
 }
 
 /* ---------------------------------------------------------------- sending */
@@ -315,13 +225,13 @@ count_drop(struct mesh *m, enum drop_reason r, const struct endpoint *src, const
 	char ep[ENDPOINT_STRLEN];
 
 	m->stats.dropped[r]++;
-	if (log_ratelimit_ok(&m->rl_drop, mono(), &suppressed))
+	if (log_ratelimit_ok(&m->rl_drop, mesh_mono(), &suppressed))
 		log_debug("admin: dropped datagram from %s: %s%s (%lu similar suppressed)",
 			  endpoint_fmt(src, ep, sizeof(ep)), drop_names[r], why, suppressed);
 }
 
-static int
-send_msg(struct mesh *m, const struct endpoint *dst, const struct mesh_msg *msg, struct node *to)
+int
+mesh_send(struct mesh *m, const struct endpoint *dst, const struct mesh_msg *msg, struct node *to)
 {
 	uint8_t buf[SEAL_MAX_DATAGRAM];
 	uint64_t counter;
@@ -353,14 +263,20 @@ send_msg(struct mesh *m, const struct endpoint *dst, const struct mesh_msg *msg,
 }
 
 /* Where to reach a node's admin socket: direct link, overlay route, or underlay. */
-static bool
-node_admin_dst(struct mesh *m, struct node *n, struct endpoint *dst)
+bool
+mesh_node_admin_dst(struct mesh *m, struct node *n, struct endpoint *dst)
 {
 	memset(dst, 0, sizeof(*dst));
 	if (!n->has_record)
 		return false;
 	dst->port = n->rec.admin_port;
-	if (n->link != NULL) {
+	/*
+	 * A neighbour's probe address goes over the direct peer — except on a
+	 * NAT link still being punched by the other side: a packet from us
+	 * there before its handshake would spoil its NAT mapping.
+	 */
+	if (n->link != NULL &&
+	    !(n->link->kind == LINK_NAT && n->link->state == LINK_TRYING && !n->link->pinger)) {
 		mesh_probe_addr(m, n->id, &dst->addr);
 		return true;
 	}
@@ -379,14 +295,14 @@ node_admin_dst(struct mesh *m, struct node *n, struct endpoint *dst)
 	return false;
 }
 
-static int
-send_to_node(struct mesh *m, struct node *n, const struct mesh_msg *msg)
+int
+mesh_send_to_node(struct mesh *m, struct node *n, const struct mesh_msg *msg)
 {
 	struct endpoint dst;
 
-	if (!node_admin_dst(m, n, &dst))
+	if (!mesh_node_admin_dst(m, n, &dst))
 		return -EHOSTUNREACH;
-	return send_msg(m, &dst, msg, n);
+	return mesh_send(m, &dst, msg, n);
 }
 
 /* Send msg to every neighbour with a working link, except `except`. */
@@ -401,7 +317,7 @@ flood(struct mesh *m, const struct mesh_msg *msg, const struct node *except)
 		if (n == NULL || n == m->self || n == except || n->link == NULL ||
 		    n->link->state != LINK_UP)
 			continue;
-		send_to_node(m, n, msg);
+		mesh_send_to_node(m, n, msg);
 	}
 }
 
@@ -500,8 +416,8 @@ label(const struct node *n)
 	return node_label(n);
 }
 
-static struct link *
-ensure_link(struct mesh *m, struct node *n, enum link_kind kind)
+struct link *
+mesh_link_ensure(struct mesh *m, struct node *n, enum link_kind kind)
 {
 	struct link *l = n->link;
 
@@ -510,7 +426,7 @@ ensure_link(struct mesh *m, struct node *n, enum link_kind kind)
 		if (l == NULL)
 			return NULL;
 		l->state = LINK_TRYING;
-		l->created = mono();
+		l->created = mesh_mono();
 		n->link = l;
 		log_info("link to %s (%s): %s, trying", label(n), n->short_id, link_kind_name(kind));
 	} else if (l->kind == kind) {
@@ -538,12 +454,12 @@ ensure_link(struct mesh *m, struct node *n, enum link_kind kind)
 	else
 		l->pinger = kind != LINK_CLIENT;
 	m->dirty_wg = true;
-	touch(m);
+	mesh_touch(m);
 	return l;
 }
 
-static void
-remove_link(struct mesh *m, struct node *n, const char *why)
+void
+mesh_link_remove(struct mesh *m, struct node *n, const char *why)
 {
 	if (n->link == NULL)
 		return;
@@ -553,11 +469,11 @@ remove_link(struct mesh *m, struct node *n, const char *why)
 	free(n->link);
 	n->link = NULL;
 	m->dirty_wg = true;
-	touch(m);
+	mesh_touch(m);
 }
 
-static void
-set_link_state(struct mesh *m, struct node *n, enum link_state s, const char *why)
+void
+mesh_link_set_state(struct mesh *m, struct node *n, enum link_state s, const char *why)
 {
 	struct link *l = n->link;
 	static const char *const names[] = { "trying", "up", "down" };
@@ -569,9 +485,11 @@ set_link_state(struct mesh *m, struct node *n, enum link_state s, const char *wh
 	if (l->state == LINK_UP || s == LINK_UP)
 		m->dirty_ls = true;
 	l->state = s;
-	if (s == LINK_UP)
-		l->up_since = mono();
-	touch(m);
+	if (s == LINK_UP) {
+		l->up_since = mesh_mono();
+		paths_link_up(m, n);
+	}
+	mesh_touch(m);
 }
 
 /* Static-peer entries learn their node when its record (by wgIp) arrives. */
@@ -591,7 +509,7 @@ bind_static(struct mesh *m, struct node *n)
 		n->static_index = (int)i;
 		if (st->is_self || n == m->self)
 			return;
-		if (ensure_link(m, n, LINK_STATIC) == NULL)
+		if (mesh_link_ensure(m, n, LINK_STATIC) == NULL)
 			return;
 		if (st->naddrs > 0) {
 			n->link->endpoint.addr = st->addrs[0];
@@ -613,7 +531,7 @@ holder_alive(const struct mesh *m, const struct node *h)
 		return true;
 	case NODE_UNKNOWN:
 	case NODE_DOWN:
-		return mono() - h->state_since < m->p.conflict_grace && !h->left;
+		return mesh_mono() - h->state_since < m->p.conflict_grace && !h->left;
 	case NODE_CONFLICT:
 		break;
 	}
@@ -635,7 +553,7 @@ send_conflict(struct mesh *m, const struct endpoint *to, const struct node *hold
 	msg.conflict.claimant_seq = claim->seq;
 	msg.conflict.has_record = true;
 	msg.conflict.holder_record = holder->rec;
-	send_msg(m, to, &msg, NULL);
+	mesh_send(m, to, &msg, NULL);
 }
 
 static void
@@ -645,7 +563,7 @@ refuse(struct mesh *m, const struct endpoint *src, const char *why)
 	char ep[ENDPOINT_STRLEN];
 
 	m->stats.dropped[DROP_POLICY]++;
-	if (log_ratelimit_ok(&m->rl_refuse, mono(), &suppressed))
+	if (log_ratelimit_ok(&m->rl_refuse, mesh_mono(), &suppressed))
 		log_warnx("refused record from %s: %s%s", endpoint_fmt(src, ep, sizeof(ep)), why,
 			  suppressed ? " (more refusals suppressed)" : "");
 }
@@ -691,12 +609,12 @@ accept_record(struct mesh *m, const struct mesh_node_record *rec, const struct e
 			snprintf(why, sizeof(why), "node %s claims %s, which node %s holds", name,
 				 addr, label(holder));
 			refuse(m, src, why);
-			n = get_node(m, rec->node_id, &created);
+			n = mesh_get_node(m, rec->node_id, &created);
 			if (n != NULL && !n->has_record) {
 				snprintf(n->conflict, sizeof(n->conflict),
 					 "claims %s held by %s", addr, label(holder));
 				n->state = NODE_CONFLICT;
-				n->state_since = mono();
+				n->state_since = mesh_mono();
 				snprintf(n->rec.name, sizeof(n->rec.name), "%s", rec->name);
 			}
 			send_conflict(m, src, holder, rec);
@@ -704,20 +622,20 @@ accept_record(struct mesh *m, const struct mesh_node_record *rec, const struct e
 			if (holder != m->self) {
 				struct endpoint hdst;
 
-				if (node_admin_dst(m, holder, &hdst))
+				if (mesh_node_admin_dst(m, holder, &hdst))
 					send_conflict(m, &hdst, holder, rec);
 			} else {
 				snprintf(m->self->conflict, sizeof(m->self->conflict),
 					 "node %.32s claimed our address %s; refused", name, addr);
 				log_warnx("%s", m->self->conflict);
 			}
-			touch(m);
+			mesh_touch(m);
 			return NULL;
 		}
 		log_info("address %s moves from %s (down) to %s", addr, label(holder), name);
 		drop_node(m, holder);
 	}
-	n = get_node(m, rec->node_id, &created);
+	n = mesh_get_node(m, rec->node_id, &created);
 	if (n == NULL)
 		return NULL;
 	if (created || !n->has_record)
@@ -725,6 +643,11 @@ accept_record(struct mesh *m, const struct mesh_node_record *rec, const struct e
 	else if (n->left || rec->seq >> 32 != n->rec.seq >> 32)
 		log_info("node %s (%s) is back (start #%" PRIu32 ")", name, n->short_id,
 			 (uint32_t)(rec->seq >> 32));
+	if (n->has_record && (rec->seq >> 32 != n->rec.seq >> 32 ||
+			      rec->ncandidates != n->rec.ncandidates ||
+			      memcmp(rec->candidates, n->rec.candidates,
+				     rec->ncandidates * sizeof(rec->candidates[0])) != 0))
+		paths_record_changed(m, n);
 	/* A new incarnation (higher epoch) is no flapping link: no hold-down. */
 	if (n->has_record && rec->seq >> 32 != n->rec.seq >> 32 && n->link != NULL &&
 	    n->link->state == LINK_DOWN) {
@@ -735,16 +658,16 @@ accept_record(struct mesh *m, const struct mesh_node_record *rec, const struct e
 	n->has_record = true;
 	n->left = (rec->flags & MESH_NODE_LEAVING) != 0;
 	n->conflict[0] = '\0';
-	n->heard_since = mono();
+	n->heard_since = mesh_mono();
 	if (n->state == NODE_CONFLICT || created) {
 		n->state = NODE_UNKNOWN;
-		n->state_since = mono();
+		n->state_since = mesh_mono();
 	}
 	lsdb_node_set(m->lsdb, n->index, n->id, !(rec->flags & MESH_NODE_MOBILE));
 	if (n->static_index < 0)
 		bind_static(m, n);
 	m->dirty_routes = m->dirty_wg = true;
-	changed(m);
+	mesh_changed(m);
 	return n;
 }
 
@@ -776,7 +699,7 @@ push_records(struct mesh *m, const struct endpoint *dst, struct node *to, struct
 		msg.records.parts = (uint16_t)parts;
 		msg.records.count = (uint8_t)k;
 		memcpy(msg.records.rec, recs + off, k * sizeof(*recs));
-		send_msg(m, dst, &msg, to);
+		mesh_send(m, dst, &msg, to);
 		off += k;
 	}
 	free(recs);
@@ -792,7 +715,7 @@ push_ls(struct mesh *m, const struct endpoint *dst, struct node *to, const struc
 		memset(&msg, 0, sizeof(msg));
 		msg.type = MESH_LINK_STATE;
 		msg.ls = n->ls_frags[i];
-		send_msg(m, dst, &msg, to);
+		mesh_send(m, dst, &msg, to);
 	}
 }
 
@@ -817,7 +740,7 @@ send_summary(struct mesh *m, const struct endpoint *dst, struct node *to, uint8_
 		msg.summary.count = (uint8_t)k;
 		if (k > 0)
 			memcpy(msg.summary.e, e + off, k * sizeof(*e));
-		send_msg(m, dst, &msg, to);
+		mesh_send(m, dst, &msg, to);
 	}
 }
 
@@ -858,14 +781,14 @@ apply_ls_table(struct mesh *m, struct node *origin)
 	for (i = 0; i < origin->ls.total; i++) {
 		const struct mesh_ls_neighbour *nb = &origin->ls.table[i];
 		bool created;
-		struct node *x = get_node(m, nb->node_id, &created);
+		struct node *x = mesh_get_node(m, nb->node_id, &created);
 
 		if (x == NULL)
 			continue;
 		if (created) {
 			/* known only from someone's link state so far */
 			x->state = NODE_UNKNOWN;
-			x->state_since = mono();
+			x->state_since = mesh_mono();
 			lsdb_node_set(m->lsdb, x->index, x->id, true);
 		}
 		links[k].neighbour = x->index;
@@ -893,12 +816,12 @@ accept_ls(struct mesh *m, const struct mesh_link_state *frag)
 		}
 		return false;
 	}
-	o = get_node(m, frag->origin, &created);
+	o = mesh_get_node(m, frag->origin, &created);
 	if (o == NULL)
 		return false;
 	if (created) {
 		o->state = NODE_UNKNOWN;
-		o->state_since = mono();
+		o->state_since = mesh_mono();
 		lsdb_node_set(m->lsdb, o->index, o->id, true);
 	}
 	if (o->conflict[0] != '\0')
@@ -921,7 +844,7 @@ accept_ls(struct mesh *m, const struct mesh_link_state *frag)
 		if (!o->left)
 			apply_ls_table(m, o);
 	}
-	changed(m);
+	mesh_changed(m);
 	return true;
 }
 
@@ -983,7 +906,7 @@ originate_ls(struct mesh *m)
 		msg.ls = m->self->ls_frags[f];
 		flood(m, &msg, NULL);
 	}
-	changed(m);
+	mesh_changed(m);
 out:
 	free(nb);
 	free(rl);
@@ -1023,10 +946,10 @@ handle_hello(struct mesh *m, struct node *from, const struct endpoint *src, bool
 		return;
 	/* A HELLO over the underlay asks us to be the sender's direct peer. */
 	if (underlay && !m->cfg.mobile && (n->link == NULL || n->link->kind != LINK_STATIC))
-		ensure_link(m, n, LINK_CLIENT);
+		mesh_link_ensure(m, n, LINK_CLIENT);
 	if (!(h->flags & MESH_HELLO_REPLY)) {
 		make_hello(m, &reply, true);
-		send_msg(m, src, &reply, n);
+		mesh_send(m, src, &reply, n);
 	}
 	fill_digest(m, digest, &known);
 	if (known != h->known || sodium_memcmp(digest, h->digest, MESH_DIGEST_LEN) != 0)
@@ -1128,16 +1051,16 @@ handle_bye(struct mesh *m, struct node *from, const struct mesh_bye *b)
 	n->ls_nfrags = 0;
 	if (n->link != NULL) {
 		if (n->link->kind == LINK_CLIENT)
-			remove_link(m, n, "it left");
+			mesh_link_remove(m, n, "it left");
 		else
-			set_link_state(m, n, LINK_DOWN, "it left");
+			mesh_link_set_state(m, n, LINK_DOWN, "it left");
 	}
 	m->dirty_routes = m->dirty_wg = true;
 	memset(&fwd, 0, sizeof(fwd));
 	fwd.type = MESH_BYE;
 	fwd.bye = *b;
 	flood(m, &fwd, from);
-	touch(m);
+	mesh_touch(m);
 }
 
 static void
@@ -1165,9 +1088,9 @@ handle_conflict(struct mesh *m, const struct mesh_conflict *c)
 	} else {
 		return;
 	}
-	if (log_ratelimit_ok(&m->rl_refuse, mono(), &suppressed))
+	if (log_ratelimit_ok(&m->rl_refuse, mesh_mono(), &suppressed))
 		log_warnx("%s", m->self->conflict);
-	touch(m);
+	mesh_touch(m);
 }
 
 static void
@@ -1182,17 +1105,17 @@ handle_ping(struct mesh *m, struct node *from, const struct endpoint *src,
 	msg.pong.timestamp = p->timestamp;
 	msg.pong.seen_admin = *src;
 	if (from->link != NULL) {
-		from->link->last_heard = mono();
+		from->link->last_heard = mesh_mono();
 		msg.pong.seen_wg = from->link->wg_seen;
 	}
-	send_msg(m, src, &msg, from);
+	mesh_send(m, src, &msg, from);
 }
 
 static void
 handle_pong(struct mesh *m, struct node *from, const struct mesh_pong *p)
 {
 	struct link *l = from->link;
-	double now = mono();
+	double now = mesh_mono();
 	size_t i, slot = 0;
 
 	if (l == NULL || p->token != l->ping_token || l->ping_token == 0)
@@ -1201,7 +1124,13 @@ handle_pong(struct mesh *m, struct node *from, const struct mesh_pong *p)
 	l->last_heard = now;
 	l->rtt_us = (uint32_t)((uint64_t)(now * 1e6) - p->timestamp);
 	from->cnt.pongs_received++;
-	/* What this neighbour sees of us: our reflexive endpoints. */
+	/*
+	 * What a gateway sees of us: our reflexive endpoints. Only static peers
+	 * count: a LAN neighbour sees our private address, which says nothing
+	 * about our NAT.
+	 */
+	if (from->static_index < 0)
+		return;
 	for (i = 0; i < sizeof(m->reflexive) / sizeof(m->reflexive[0]); i++) {
 		if (m->reflexive[i].seen_by == from->index && m->reflexive[i].when > 0) {
 			slot = i;
@@ -1214,6 +1143,7 @@ handle_pong(struct mesh *m, struct node *from, const struct mesh_pong *p)
 	m->reflexive[slot].admin = p->seen_admin;
 	m->reflexive[slot].wg = p->seen_wg;
 	m->reflexive[slot].when = now;
+	paths_pong(m, from, p);
 }
 
 void
@@ -1262,15 +1192,15 @@ mesh_input(struct mesh *m, const struct endpoint *src, const uint8_t *buf, size_
 		return;
 	}
 	if (from == NULL) {
-		from = get_node(m, hdr.sender, &created);
+		from = mesh_get_node(m, hdr.sender, &created);
 		if (from == NULL)
 			return;
 		from->replay = scratch;
 		from->state = NODE_UNKNOWN;
-		from->state_since = mono();
+		from->state_since = mesh_mono();
 	}
 	underlay = !is_overlay_source(m, src);
-	from->last_rx = mono();
+	from->last_rx = mesh_mono();
 	from->last_src = *src;
 	from->last_src_underlay = underlay;
 	from->cnt.admin_in++;
@@ -1307,8 +1237,16 @@ mesh_input(struct mesh *m, const struct endpoint *src, const uint8_t *buf, size_
 	case MESH_PONG:
 		handle_pong(m, from, &msg.pong);
 		break;
+	case MESH_PROBE:
+		paths_handle_probe(m, from, src, &msg.probe);
+		break;
+	case MESH_PROBE_ACK:
+		paths_handle_probe_ack(m, from, src, &msg.probe_ack);
+		break;
+	case MESH_PUNCH:
+		paths_handle_punch(m, from, &msg.punch);
+		break;
 	default:
-		/* PROBE, PROBE_ACK, PUNCH: direct paths (not in this build's policy yet) */
 		break;
 	}
 	/* A node heard from only through a refused claim or never with a record is GC'd later. */
@@ -1327,13 +1265,13 @@ resolved_cb(void *arg, int rc, const struct ipaddr *addrs, size_t n)
 	if (rc < 0) {
 		log_warnx("static peer %s: cannot resolve: %s", st->cfg->host,
 			  rc == -ENOENT ? "no such host" : strerror(-rc));
-		st->next_resolve = mono() + 5;
+		st->next_resolve = mesh_mono() + 5;
 		return;
 	}
 	for (i = 0; i < n; i++)
 		st->addrs[i] = addrs[i];
 	st->naddrs = n;
-	st->next_resolve = mono() + m->p.resolve_interval;
+	st->next_resolve = mesh_mono() + m->p.resolve_interval;
 	if (st->node != NULL && st->node->link != NULL &&
 	    !ipaddr_equal(&st->node->link->endpoint.addr, &addrs[0])) {
 		st->node->link->endpoint.addr = addrs[0];
@@ -1371,11 +1309,11 @@ statics_tick(struct mesh *m, double now)
 		make_hello(m, &msg, false);
 		dst.addr = st->addrs[0];
 		dst.port = st->cfg->admin_port;
-		send_msg(m, &dst, &msg, st->node);
+		mesh_send(m, &dst, &msg, st->node);
 		st->backoff = st->backoff <= 0 ? m->p.hello_min : st->backoff * 2;
 		if (st->backoff > m->p.hello_max)
 			st->backoff = m->p.hello_max;
-		st->next_hello = now + jitter(st->backoff);
+		st->next_hello = now + mesh_jitter(st->backoff);
 	}
 }
 
@@ -1395,7 +1333,29 @@ ping(struct mesh *m, struct node *n, double now)
 	n->link->ping_token = msg.ping.token;
 	n->link->last_ping = now;
 	n->cnt.pings_sent++;
-	send_to_node(m, n, &msg);
+	mesh_send_to_node(m, n, &msg);
+}
+
+/* The primary gateway of a mobile node: the first static link up, kept while up. */
+static void
+pick_primary_gateway(struct mesh *m)
+{
+	uint32_t i, span = node_table_span(m->nodes);
+	struct node *g = m->primary_gateway;
+
+	if (g != NULL && g->link != NULL && g->link->kind == LINK_STATIC &&
+	    g->link->state == LINK_UP)
+		return;
+	m->primary_gateway = NULL;
+	for (i = 0; i < span; i++) {
+		struct node *n = node_at(m->nodes, i);
+
+		if (n != NULL && n->link != NULL && n->link->kind == LINK_STATIC &&
+		    n->link->state == LINK_UP) {
+			m->primary_gateway = n;
+			return;
+		}
+	}
 }
 
 static void
@@ -1404,18 +1364,22 @@ links_tick(struct mesh *m, double now)
 	uint32_t i, span = node_table_span(m->nodes);
 	int64_t wnow = wall();
 
+	pick_primary_gateway(m);
 	for (i = 0; i < span; i++) {
 		struct node *n = node_at(m->nodes, i);
+		struct link_policy pol;
 		struct link *l;
 		bool hs, heard;
-		double interval;
 
 		if (n == NULL || n->link == NULL || !n->has_record)
 			continue;
 		l = n->link;
+		paths_link_policy(m, n, now, &pol);
 		hs = l->handshake_wall > 0 && (double)(wnow - l->handshake_wall) < m->p.handshake_fresh;
-		heard = l->last_heard > 0 && now - l->last_heard < m->p.dead_interval;
-		if (hs && heard) {
+		heard = l->last_heard > 0 && now - l->last_heard < pol.dead;
+		if (pol.dormant && l->state == LINK_UP) {
+			/* up and idle: nobody pings, nothing to check */
+		} else if (hs && heard) {
 			/*
 			 * Flap damping: a new link is announced at once; one that
 			 * went down must work for link_holddown before it is again.
@@ -1424,37 +1388,38 @@ links_tick(struct mesh *m, double now)
 				l->working_since = now;
 			if (l->state == LINK_TRYING ||
 			    (l->state == LINK_DOWN && now - l->working_since >= m->p.link_holddown))
-				set_link_state(m, n, LINK_UP, "handshake and pings");
+				mesh_link_set_state(m, n, LINK_UP, "handshake and pings");
 		} else {
 			l->working_since = 0;
-			if (l->state == LINK_UP)
-				set_link_state(m, n, LINK_DOWN,
-					       !hs ? "no recent handshake" : "pings unanswered");
+			if (l->state == LINK_UP) {
+				mesh_link_set_state(m, n, LINK_DOWN,
+						    !hs ? "no recent handshake" : "pings unanswered");
+				paths_link_down(m, n);
+				if (n->link == NULL)
+					continue;
+			}
 		}
 		/* A client that stopped talking to us is forgotten. */
 		if (l->kind == LINK_CLIENT && l->state != LINK_UP &&
 		    now - (l->last_heard > 0 ? l->last_heard : l->created) > m->p.gc_after / 4) {
-			remove_link(m, n, "client silent");
+			mesh_link_remove(m, n, "client silent");
 			continue;
 		}
-		if (!l->pinger || n->left)
-			continue;
-		interval = l->state == LINK_UP ? m->p.ping_interval : 1.0;
-		if (now - l->last_ping >= jitter(interval))
+		if (pol.ping && now - l->last_ping >= mesh_jitter(pol.interval))
 			ping(m, n, now);
 		/*
 		 * Anti-entropy: the pinger says HELLO (with its digest) every
 		 * sync_interval, and about a second after anything changed, so a
 		 * lost flood is repaired in seconds, not half a minute.
 		 */
-		if (l->state == LINK_UP &&
-		    (now - l->last_sync > jitter(m->p.sync_interval) ||
+		if (l->pinger && pol.ping && l->state == LINK_UP &&
+		    (now - l->last_sync > mesh_jitter(m->p.sync_interval) ||
 		     (m->last_change > l->last_sync && now - m->last_change >= 0.5 &&
 		      now - l->last_sync >= 1.0))) {
 			struct mesh_msg msg;
 
 			make_hello(m, &msg, false);
-			send_to_node(m, n, &msg);
+			mesh_send_to_node(m, n, &msg);
 			l->last_sync = now;
 		}
 	}
@@ -1488,7 +1453,7 @@ wg_poll(struct mesh *m)
 		if (p->flags & WGPEER_HAS_ENDPOINT)
 			n->link->wg_seen = p->endpoint;
 		if (p->rx_bytes != n->link->rx_bytes || p->tx_bytes != n->link->tx_bytes)
-			touch(m);
+			mesh_touch(m);
 		n->link->rx_bytes = p->rx_bytes;
 		n->link->tx_bytes = p->tx_bytes;
 	}
@@ -1518,7 +1483,7 @@ static void
 tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct mesh *m = (struct mesh *)((char *)w - offsetof(struct mesh, tick_w));
-	double now = mono();
+	double now = mesh_mono();
 
 	(void)loop;
 	(void)revents;
@@ -1528,6 +1493,7 @@ tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 	statics_tick(m, now);
 	links_tick(m, now);
+	paths_tick(m, now);
 	gc_tick(m, now);
 	if (m->wg_retry && now >= m->wg_retry_at) {
 		m->wg_retry = false;
@@ -1541,7 +1507,7 @@ static void
 update_states(struct mesh *m)
 {
 	uint32_t i, span = node_table_span(m->nodes);
-	double now = mono();
+	double now = mesh_mono();
 
 	for (i = 0; i < span; i++) {
 		struct node *n = node_at(m->nodes, i);
@@ -1577,7 +1543,7 @@ update_states(struct mesh *m)
 			n->ever_reachable = true;
 		n->state = s;
 		n->state_since = now;
-		touch(m);
+		mesh_touch(m);
 	}
 }
 
@@ -1724,7 +1690,7 @@ apply_routes(struct mesh *m)
 	free(want);
 	if (failed) {
 		m->wg_retry = true;
-		m->wg_retry_at = mono() + 1;
+		m->wg_retry_at = mesh_mono() + 1;
 	}
 }
 
@@ -1788,7 +1754,7 @@ reconcile(struct mesh *m)
 				log_warnx("WireGuard update failed: %s (will retry)", strerror(-rc));
 				wg_device_free(want);
 				m->wg_retry = true;
-				m->wg_retry_at = mono() + 1;
+				m->wg_retry_at = mesh_mono() + 1;
 			} else {
 				wg_device_free(m->wg_applied);
 				m->wg_applied = want;
@@ -1844,7 +1810,7 @@ mesh_new(struct ev_loop *loop, const struct mesh_self_config *cfg, const struct 
 	m->resolver = resolver_new(loop);
 	if (m->nodes == NULL || m->lsdb == NULL || m->resolver == NULL)
 		goto fail;
-	m->self = get_node(m, identity_node_id(id), &created);
+	m->self = mesh_get_node(m, identity_node_id(id), &created);
 	if (m->self == NULL)
 		goto fail;
 	m->self->state = NODE_SELF;
@@ -1923,7 +1889,7 @@ mesh_stop(struct mesh *m)
 			struct node *n = node_at(m->nodes, i);
 
 			if (n != NULL && n != m->self && n->link != NULL && n->has_record)
-				send_to_node(m, n, &msg);
+				mesh_send_to_node(m, n, &msg);
 		}
 	}
 	ev_prepare_stop(m->loop, &m->reconcile_w);
@@ -1934,8 +1900,35 @@ mesh_stop(struct mesh *m)
 void
 mesh_addresses_changed(struct mesh *m)
 {
-	m->dirty_record = true;
-	touch(m);
+	paths_reset(m, "netlink");
+	mesh_touch(m);
+}
+
+void
+mesh_underlay_ttl(struct mesh *m, const struct endpoint *src, int ttl)
+{
+	size_t i, k;
+	int hops;
+
+	if (ttl <= 0 || ttl > 255)
+		return;
+	/* initial TTLs in use: 64 (Linux, BSD), 128 (Windows), 255 */
+	hops = ttl <= 64 ? 64 - ttl : ttl <= 128 ? 128 - ttl : 255 - ttl;
+	for (i = 0; i < m->nstatics; i++)
+		for (k = 0; k < m->statics[i].naddrs; k++)
+			if (!m->statics[i].is_self && ipaddr_equal(&m->statics[i].addrs[k], &src->addr)) {
+				if (hops != m->hops_to_gateway)
+					log_debug("%d routers between us and static peer %s", hops,
+						  m->statics[i].cfg->host);
+				m->hops_to_gateway = hops;
+				return;
+			}
+}
+
+void
+mesh_set_traffic_sampled(struct mesh *m, bool on)
+{
+	m->traffic_sampled = on;
 }
 
 void
@@ -2001,7 +1994,7 @@ size_t
 mesh_reflexive(const struct mesh *m, struct mesh_reflexive *out, size_t max)
 {
 	size_t i, n = 0;
-	double now = mono();
+	double now = mesh_mono();
 
 	for (i = 0; i < sizeof(m->reflexive) / sizeof(m->reflexive[0]) && n < max; i++) {
 		const struct reflexive *r = &m->reflexive[i];

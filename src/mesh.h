@@ -41,6 +41,8 @@ struct mesh_io {
 	void (*forwarding)(void *ctx, bool on);
 	/* Local candidate endpoints of the WireGuard port (LAN discovery). */
 	size_t (*candidates)(void *ctx, struct endpoint *out, size_t max);
+	/* Open our NAT towards dst from WireGuard's port with a short TTL (platform/prepunch.h). */
+	int (*prepunch)(void *ctx, const struct endpoint *dst, int ttl);
 };
 
 /* Timers and thresholds (seconds). mesh_params_default() documents the defaults. */
@@ -56,7 +58,11 @@ struct mesh_params {
 	double resolve_interval; /* re-resolve static peers' DNS names */
 	double gc_after;         /* forget a node down (or gone) this long */
 	double conflict_grace;   /* a down holder keeps its address this long */
-	double link_holddown;    /* a link must work this long before it is announced */
+	double link_holddown;    /* a link that went down must work this long before it is again */
+	double direct_ping_interval; /* pings on a direct (LAN/NAT) link in use */
+	double direct_dead_interval; /* silence after which a direct link in use is down */
+	double idle_timeout;     /* no data for this long: a pair is idle */
+	double punch_timeout;    /* a direct link not up after this long has failed */
 };
 
 void mesh_params_default(struct mesh_params *p);
@@ -88,9 +94,24 @@ void mesh_stop(struct mesh *m);
 
 /* A datagram arrived on the admin socket from src. */
 void mesh_input(struct mesh *m, const struct endpoint *src, const uint8_t *buf, size_t len);
+/*
+ * The IP TTL (hop limit) of a datagram from src over the underlay, when the
+ * socket reports it: from a static peer it tells how many routers lie
+ * between us and the internet, which sizes the pre-punch TTL.
+ */
+void mesh_underlay_ttl(struct mesh *m, const struct endpoint *src, int ttl);
 
 /* The local addresses changed (netlink monitor): refresh candidates, re-announce. */
 void mesh_addresses_changed(struct mesh *m);
+/*
+ * Data to or from this overlay address crossed the WireGuard interface (a
+ * sampled packet). Drives the keepalive policy: direct paths are kept warm,
+ * and idle ones re-established, only for pairs in use.
+ */
+void mesh_traffic(struct mesh *m, const struct ipaddr *remote);
+/* The daemon samples traffic: without it every pair counts as in use. */
+void mesh_set_traffic_sampled(struct mesh *m, bool on);
+
 /* The WireGuard device was recreated (userspace restart): re-apply everything. */
 void mesh_wg_reset(struct mesh *m);
 

@@ -87,6 +87,12 @@ netif_ifname(const struct netif *nif)
 }
 
 int
+netif_ifindex(const struct netif *nif)
+{
+	return nif->ifindex;
+}
+
+int
 netif_wg_get(void *ctx, struct wg_device **out)
 {
 	struct netif *nif = ctx;
@@ -147,20 +153,30 @@ netif_forwarding(void *ctx, bool on)
 	nif->fwd_on = on;
 }
 
-static void
+/* Re-read the local candidates; true if the set changed. */
+static bool
 refresh_candidates(struct netif *nif)
 {
+	struct endpoint old[8];
+	size_t nold = nif->ncand, i;
 	struct rtnl_addr a[8];
-	int n, i;
+	int n;
 
+	memcpy(old, nif->cand, sizeof(old));
 	n = rtnl_local_candidates(nif->rtnl, nif->ifindex, &nif->cfg.overlay, a, 8);
 	nif->ncand = 0;
-	for (i = 0; i < n; i++) {
+	for (i = 0; n > 0 && i < (size_t)n; i++) {
 		nif->cand[nif->ncand].addr = a[i].addr;
 		nif->cand[nif->ncand].port = nif->cfg.listen_port;
 		nif->ncand++;
 	}
 	nif->cand_valid = n >= 0;
+	if (nold != nif->ncand)
+		return true;
+	for (i = 0; i < nold; i++)
+		if (!endpoint_equal(&old[i], &nif->cand[i]))
+			return true;
+	return false;
 }
 
 size_t
@@ -197,9 +213,8 @@ monitor_event_cb(const struct rtnl_event *ev, void *arg)
 	default:
 		return;
 	}
-	nif->cand_valid = false;
-	refresh_candidates(nif);
-	if (nif->cfg.on_addresses != NULL)
+	/* only a change of the candidate set matters (roaming), not every event */
+	if (refresh_candidates(nif) && nif->cfg.on_addresses != NULL)
 		nif->cfg.on_addresses(nif->cfg.arg);
 }
 

@@ -73,6 +73,7 @@ void netif_after_fork(struct netif *nif);
 /* "kernel", "wireguard-go", "boringtun", "existing (kernel)", "existing (wireguard-go)". */
 const char *netif_backend_name(const struct netif *nif);
 const char *netif_ifname(const struct netif *nif);
+int netif_ifindex(const struct netif *nif);
 
 /* The mesh_io operations (ctx = the netif). */
 int netif_wg_get(void *ctx, struct wg_device **out);

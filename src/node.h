@@ -98,7 +98,9 @@ struct path {
 	unsigned attempts; /* since the last success or candidate change */
 	double started;    /* current attempt began */
 	uint64_t token;    /* of the PROBE in flight */
-	uint64_t attempt;  /* PUNCH attempt id */
+	uint64_t attempt;  /* PUNCH attempt id we sent */
+	uint64_t attempt_seen; /* highest PUNCH attempt id received from it */
+	bool parked;       /* idle: via the gateway until the pair is used again */
 	struct endpoint candidate; /* LAN candidate being probed / reflexive endpoint punched */
 };
 
@@ -138,6 +140,7 @@ struct node {
 	double heard_since;            /* when its current record arrived */
 
 	struct path path;              /* direct-path attempts towards it */
+	double last_used;              /* data to/from it seen (sampled), monotonic */
 	bool left;                     /* said BYE */
 	char conflict[160];            /* why its claim was refused, "" if none */
 

@@ -43,6 +43,8 @@
 #include <ev.h>
 #include <sodium.h>
 
+#include "platform/pktsample.h"
+#include "platform/prepunch.h"
 #include "proto/identity.h"
 #include "proto/seal.h"
 #include "src/console.h"
@@ -72,6 +74,8 @@ struct daemon {
 	bool interactive; /* the TUI is (or was to be) on our terminal */
 	bool detached;    /* we are the child of a detach */
 	int64_t start_time;
+	int sample_fd;
+	ev_io sample_w;
 	ev_signal sigint_w, sigterm_w, sighup_w;
 	ev_timer exit_w;
 	ev_timer detach_w; /* a detach asked from inside the TUI runs from here */
@@ -94,6 +98,13 @@ admin_open(uint16_t port, char *err, size_t errlen)
 		return -errno;
 	}
 	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+	/* the TTL of datagrams from static peers tells how far the internet is */
+	{
+		int on = 1;
+
+		setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &on, sizeof(on));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof(on));
+	}
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
 	memset(&sin6, 0, sizeof(sin6));
@@ -149,19 +160,80 @@ admin_cb(struct ev_loop *loop, ev_io *w, int revents)
 	/* bounded, so a flood cannot starve timers and the TUI */
 	for (i = 0; i < 256; i++) {
 		struct sockaddr_storage ss;
-		socklen_t sl = sizeof(ss);
+		union {
+			struct cmsghdr align;
+			char buf[CMSG_SPACE(sizeof(int)) * 2];
+		} ctl;
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr mh;
+		struct cmsghdr *c;
 		struct endpoint src;
-		ssize_t n = recvfrom(d->admin_fd, buf, sizeof(buf), 0, (struct sockaddr *)&ss, &sl);
+		int ttl = -1;
+		ssize_t n;
 
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_name = &ss;
+		mh.msg_namelen = sizeof(ss);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof(ctl.buf);
+		n = recvmsg(d->admin_fd, &mh, 0);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 				log_warn("admin socket");
 			return;
 		}
-		if (endpoint_from_sockaddr(&src, (struct sockaddr *)&ss, sl) < 0)
+		if (endpoint_from_sockaddr(&src, (struct sockaddr *)&ss, mh.msg_namelen) < 0)
 			continue;
+		for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c))
+			if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
+			    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT))
+				memcpy(&ttl, CMSG_DATA(c), sizeof(ttl));
+		mesh_underlay_ttl(d->mesh, &src, ttl);
 		mesh_input(d->mesh, &src, buf, (size_t)n);
 	}
+}
+
+/* ---------------------------------------------------------------- traffic sampling */
+
+static void
+sampled_cb(const struct ipaddr *remote, void *arg)
+{
+	struct daemon *d = arg;
+
+	mesh_traffic(d->mesh, remote);
+}
+
+static void
+sample_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct daemon *d = (struct daemon *)((char *)w - offsetof(struct daemon, sample_w));
+
+	(void)loop;
+	(void)revents;
+	pktsample_read(d->sample_fd, 64, sampled_cb, d);
+}
+
+/* (Re)open the sampler on the interface; without it every pair counts as in use. */
+static void
+sample_start(struct daemon *d)
+{
+	if (d->sample_fd >= 0) {
+		ev_io_stop(d->loop, &d->sample_w);
+		close(d->sample_fd);
+	}
+	d->sample_fd = pktsample_open(netif_ifindex(d->nif));
+	if (d->sample_fd < 0) {
+		log_warnx("%s: cannot watch traffic (%s): direct paths are kept warm whether used "
+			  "or not",
+			  netif_ifname(d->nif), strerror(-d->sample_fd));
+		mesh_set_traffic_sampled(d->mesh, false);
+		return;
+	}
+	ev_io_init(&d->sample_w, sample_cb, d->sample_fd, EV_READ);
+	ev_io_start(d->loop, &d->sample_w);
+	mesh_set_traffic_sampled(d->mesh, true);
 }
 
 /* ---------------------------------------------------------------- identity */
@@ -287,8 +359,10 @@ netif_reset_cb(void *arg)
 {
 	struct daemon *d = arg;
 
-	if (d->mesh != NULL)
+	if (d->mesh != NULL) {
 		mesh_wg_reset(d->mesh);
+		sample_start(d); /* the interface is new: new ifindex */
+	}
 }
 
 static void
@@ -536,6 +610,12 @@ io_candidates(void *ctx, struct endpoint *out, size_t max)
 }
 
 static int
+io_prepunch(void *ctx, const struct endpoint *dst, int ttl)
+{
+	return prepunch_send(((struct daemon *)ctx)->o->wg_port, dst, ttl);
+}
+
+static int
 start_mesh(struct daemon *d, char *err, size_t errlen)
 {
 	const struct options *o = d->o;
@@ -558,6 +638,7 @@ start_mesh(struct daemon *d, char *err, size_t errlen)
 	io.route = io_route;
 	io.forwarding = io_forwarding;
 	io.candidates = io_candidates;
+	io.prepunch = io_prepunch;
 	d->mesh = mesh_new(d->loop, &mc, d->id, &io, NULL);
 	if (d->mesh == NULL) {
 		snprintf(err, errlen, "mesh: cannot initialise");
@@ -565,6 +646,7 @@ start_mesh(struct daemon *d, char *err, size_t errlen)
 	}
 	ev_io_init(&d->admin_w, admin_cb, d->admin_fd, EV_READ);
 	ev_io_start(d->loop, &d->admin_w);
+	sample_start(d);
 	return mesh_start(d->mesh);
 }
 
@@ -580,6 +662,11 @@ stop(struct daemon *d)
 	d->feed = NULL;
 	ctlsrv_close(d->ctl);
 	d->ctl = NULL;
+	if (d->sample_fd >= 0) {
+		ev_io_stop(d->loop, &d->sample_w);
+		close(d->sample_fd);
+		d->sample_fd = -1;
+	}
 	if (d->mesh != NULL) {
 		ev_io_stop(d->loop, &d->admin_w);
 		mesh_free(d->mesh);
@@ -675,6 +762,7 @@ wgnm_run(const struct options *o)
 	d.interactive = !o->daemon && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	if (!o->daemon && !d.interactive)
 		log_info("no terminal: running headless in the foreground");
+	d.sample_fd = -1;
 	if (sodium_init() < 0) {
 		fprintf(stderr, "wgnm: libsodium failed to initialise\n");
 		return 1;

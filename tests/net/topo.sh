@@ -1,13 +1,17 @@
 # tests/net/topo.sh: underlay topologies for mesh tests and the demo.
 #
 # POSIX sh; source after lib.sh and net_init (needs $tag). Every host is a
-# namespace ${tag}NAME whose underlay interface is eth0. The "internet" is an
-# L2 bridge in namespace ${tag}inet on TEST-NET 203.0.113.0/24; it has no route
-# anywhere else. NAT routers masquerade with nftables; home LANs use private
-# 192.168.x.0/24 ranges that exist only inside their router's namespace.
+# namespace ${tag}NAME whose underlay interface is eth0. The "internet" is a
+# router in namespace ${tag}inet: every public host and every NAT router's WAN
+# side gets its own /29 of TEST-NET 203.0.113.0/24 on a link to it (the router
+# is .1 of the /29), so at least one router lies between any two NATs, as on
+# the real internet. It has no route anywhere else. NAT routers masquerade
+# with nftables; home LANs use private 192.168.x.0/24 ranges that exist only
+# inside their router's namespace.
 #
-#   topo_internet                      the ${tag}inet namespace with bridge br0
-#   topo_public NAME ADDR              host on the internet, ADDR in 203.0.113.0/24
+#   topo_internet                      the ${tag}inet router namespace
+#   topo_public NAME ADDR              host on the internet, ADDR in 203.0.113.0/24,
+#                                      not the first address of its /29
 #   topo_nat NAME WANADDR LAN [MODE]   NAT router: wan on the internet, LAN bridge
 #                                      with LAN.1/24 (LAN like 192.168.1);
 #                                      MODE "symmetric" = endpoint-dependent mapping
@@ -50,13 +54,24 @@ topo_plug() {
 
 topo_internet() {
 	net_ns inet
-	topo_bridge inet
+	ip netns exec "${tag}inet" sysctl -qw net.ipv4.ip_forward=1
+}
+
+# Host NAME's eth0 on its own /29 to the internet router: ADDR/29, default via .1.
+topo_wan() {
+	_last=${2##*.}
+	_base=$((_last & ~7))
+	_net=${2%.*}
+	topo_port=$((topo_port + 1))
+	topo_veth "$1" eth0 inet "p$topo_port"
+	ip -n "$tag$1" addr add "$2/29" dev eth0
+	ip -n "${tag}inet" addr add "$_net.$((_base + 1))/29" dev "p$topo_port"
+	ip -n "$tag$1" route add default via "$_net.$((_base + 1))"
 }
 
 topo_public() {
 	net_ns "$1"
-	topo_plug inet "$1"
-	ip -n "$tag$1" addr add "$2/24" dev eth0
+	topo_wan "$1" "$2"
 }
 
 topo_nat_rules() {
@@ -75,8 +90,7 @@ EOF
 
 topo_nat() {
 	net_ns "$1"
-	topo_plug inet "$1"
-	ip -n "$tag$1" addr add "$2/24" dev eth0
+	topo_wan "$1" "$2"
 	topo_bridge "$1"
 	ip -n "$tag$1" addr add "$3.1/24" dev br0
 	topo_nat_rules "$1" "${4:-}"

@@ -14,6 +14,14 @@
  *       interface is left with BIG_PEERS peers and BIG_AIPS allowed IPs
  *   wg_kernel_test dump NS IF
  *       print the device as `wg show IF dump` does (no TAP), for cross-checks
+ *   wg_kernel_test create NS IF...
+ *       create kernel WireGuard interfaces with wgnm's own rtnetlink code
+ *       (rtnl_link_add, as the daemon does), read each back (kind wireguard,
+ *       down), and pin the errors: -EEXIST for a second add of the same name,
+ *       -EOPNOTSUPP for a kind the kernel does not know
+ *   wg_kernel_test delete NS IF...
+ *       delete them with rtnl_link_del: 0, then gone (-ENODEV), then a second
+ *       delete of the same ifindex is 1 (already gone)
  *
  * NS is a name from `ip netns` (/run/netns/NS) or "-" for the current one.
  * One context is opened per namespace, after entering it: a netlink socket
@@ -23,6 +31,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +41,7 @@
 
 #include <sodium.h>
 
+#include "platform/rtnl.h"
 #include "platform/wg_kernel.h"
 #include "tests/tap.h"
 
@@ -571,6 +581,69 @@ cmd_dump(char **argv)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/* ---- create / delete ------------------------------------------------------- */
+
+/* An rtnetlink request socket opened inside ns; exits on failure. */
+static struct rtnl *
+rtnl_in(const char *ns)
+{
+	struct rtnl *r;
+	int rc = enter_netns(ns);
+
+	if (rc == 0)
+		rc = rtnl_open(&r);
+	if (!ok(rc == 0, "open an rtnetlink socket in netns %s", ns)) {
+		diag("%s", strerror(-rc));
+		exit(tap_done());
+	}
+	return r;
+}
+
+static int
+cmd_create(const char *ns, char **names, int n)
+{
+	struct rtnl *r = rtnl_in(ns);
+	struct rtnl_link l;
+	int i, rc;
+
+	for (i = 0; i < n; i++) {
+		rc = rtnl_link_add(r, names[i], "wireguard");
+		is_int(rc, 0, "rtnl_link_add %s kind wireguard in netns %s", names[i], ns);
+		memset(&l, 0, sizeof(l));
+		rc = rtnl_link_get(r, 0, names[i], &l);
+		if (!ok(rc == 0 && strcmp(l.kind, "wireguard") == 0 && !(l.flags & IFF_UP) &&
+		            l.ifindex > 0,
+		        "rtnl_link_get %s: kind wireguard, down", names[i]))
+			diag("rc %d, kind \"%s\", flags 0x%x, ifindex %d", rc, l.kind, l.flags,
+			     l.ifindex);
+	}
+	is_int(rtnl_link_add(r, names[0], "wireguard"), -EEXIST,
+	       "rtnl_link_add of an existing name is -EEXIST (not idempotent)");
+	is_int(rtnl_link_add(r, "wgnmnokind", "wgnm-no-such-kind"), -EOPNOTSUPP,
+	       "rtnl_link_add of a kind the kernel lacks is -EOPNOTSUPP");
+	rtnl_close(r);
+	return tap_done();
+}
+
+static int
+cmd_delete(const char *ns, char **names, int n)
+{
+	struct rtnl *r = rtnl_in(ns);
+	int i, idx;
+
+	for (i = 0; i < n; i++) {
+		idx = rtnl_link_index(r, names[i]);
+		if (!ok(idx > 0, "%s exists in netns %s (ifindex %d)", names[i], ns, idx))
+			continue;
+		is_int(rtnl_link_del(r, idx), 0, "rtnl_link_del %s", names[i]);
+		is_int(rtnl_link_index(r, names[i]), -ENODEV, "%s is gone", names[i]);
+		is_int(rtnl_link_del(r, idx), 1, "rtnl_link_del %s again: 1, already gone",
+		       names[i]);
+	}
+	rtnl_close(r);
+	return tap_done();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -582,6 +655,11 @@ main(int argc, char **argv)
 		return cmd_ops(argv + 2);
 	if (argc == 4 && strcmp(argv[1], "dump") == 0)
 		return cmd_dump(argv + 2);
-	fprintf(stderr, "usage: wg_kernel_test pair NSA IFA NSB IFB | ops NS IF | dump NS IF\n");
+	if (argc >= 4 && strcmp(argv[1], "create") == 0)
+		return cmd_create(argv[2], argv + 3, argc - 3);
+	if (argc >= 4 && strcmp(argv[1], "delete") == 0)
+		return cmd_delete(argv[2], argv + 3, argc - 3);
+	fprintf(stderr, "usage: wg_kernel_test pair NSA IFA NSB IFB | ops NS IF | dump NS IF |\n"
+	                "       create NS IF... | delete NS IF...\n");
 	return 2;
 }

@@ -4,7 +4,9 @@
 # namespace ${tag}HOST with interface ${tag}HOST, state in $wgnm_dir/HOST and
 # its log in $wgnm_dir/HOST.log (printed as TAP diagnostics when a check fails
 # through wgnm_dump_logs). The daemons use wireguard-go (WGNM_BACKEND=userspace)
-# unless WGNM_TEST_BACKEND says otherwise.
+# unless WGNM_TEST_BACKEND says otherwise. With WGNM_TEST_DIR set, $wgnm_dir is
+# that directory and is not removed at exit (the caller checks the logs, which
+# then include the daemons' shutdown; tests/net/kernel_vm_guest.sh does).
 #
 #   wgnm_init                           $wgnm_dir, the binary, cleanup
 #   wgnm_net STATIC...                  write $wgnm_dir/net.yaml; STATIC is
@@ -22,8 +24,14 @@ wgnm_init() {
 	wgnm_bin=${top_builddir:-.}/wgnm
 	[ -x "$wgnm_bin" ] || bail "no wgnm binary at $wgnm_bin (build first)"
 	net_need wireguard-go ping
-	wgnm_dir=$(mktemp -d "/tmp/wgnm-test.$tag.XXXXXX") || bail "mktemp"
-	net_at_exit "rm -rf '$wgnm_dir'"
+	if [ -n "${WGNM_TEST_DIR:-}" ]; then
+		# The caller's directory, kept: it reads the logs after the test.
+		wgnm_dir=$WGNM_TEST_DIR
+		mkdir -p "$wgnm_dir" || bail "mkdir $wgnm_dir"
+	else
+		wgnm_dir=$(mktemp -d "/tmp/wgnm-test.$tag.XXXXXX") || bail "mktemp"
+		net_at_exit "rm -rf '$wgnm_dir'"
+	fi
 }
 
 wgnm_net() {

@@ -1,0 +1,664 @@
+/*
+ * paths: direct paths between nodes that reach each other through a gateway
+ * — same LAN, and NAT traversal — and the keepalive policy that keeps the
+ * cost of open paths from growing with the number of nodes.
+ *
+ * Per remote node a small state machine (struct path in node.h):
+ *
+ *   not tried ──due──▶ probing ──PROBE_ACK──▶ (LAN link trying) ──up──▶ direct
+ *                        │ no answer
+ *                        ▼
+ *                     punching ──PUNCH answered, handshake──▶ (NAT link) ──up──▶ direct
+ *                        │ no handshake in punch_timeout
+ *                        ▼
+ *                     backoff (30 s · 2^k, at most 15 min) ──▶ not tried
+ *                        │ after PATHS_MAX_ATTEMPTS
+ *                        ▼
+ *                     failed (reason kept; tried again when candidates,
+ *                     reflexive endpoints or the network change, or when
+ *                     the pair is used and an hour has passed)
+ *
+ * LAN probing: PROBE, over the underlay, to the admin port at each of the
+ * other node's local candidate addresses; whoever answers is reachable
+ * directly (same LAN, same NAT, or an inner NAT looking out). The prober
+ * becomes the WireGuard peer with that candidate as endpoint; the other side
+ * adds it without an endpoint and WireGuard learns it from the handshake.
+ *
+ * NAT traversal: each node learns its reflexive WireGuard endpoint from the
+ * PONGs of its gateways (the endpoint *their WireGuard* uses for it: the NAT
+ * mapping of WireGuard's own port). The initiator sends a signed PUNCH with
+ * it to the other node over the overlay (through a gateway both reach); the
+ * target configures the initiator at that endpoint, starts pinging its probe
+ * address at once (its first packet opens its own NAT towards the
+ * initiator) and answers with a PUNCH of its own; the initiator then
+ * configures the target and pings too. No synchronised clocks: the target
+ * always fires first, the initiator after the answer. Only the probe /128 is
+ * on the new peer until the link is proven; then link state moves the /32.
+ *
+ * Keepalive policy: gateway links are kept warm by the client's pings (that
+ * is what holds its NAT mapping open; a mobile node keeps only its primary
+ * gateway warm). Direct links are pinged only while in use — "use" is seen by
+ * sampling packets on the WireGuard interface (platform/pktsample.c): a
+ * remote overlay address in a sampled packet marks the pair as used. An idle
+ * LAN link stays configured but unpinged (it costs nothing); an idle
+ * NAT-traversed link is removed and its traffic goes back to the gateway;
+ * when the pair is used again it is punched again within seconds.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "src/mesh_int.h"
+
+/* LAN candidates answer within milliseconds: probe for 1.5 s, every 0.5 s, then punch */
+#define PATHS_PROBE_WINDOW 1.5
+#define PATHS_PROBE_RETRY 0.5
+#define PATHS_MAX_ATTEMPTS 5
+#define PATHS_BACKOFF_MIN 30.0
+#define PATHS_BACKOFF_MAX 900.0
+
+static const char *
+label(const struct node *n)
+{
+	return node_label(n);
+}
+
+static void
+path_set(struct mesh *m, struct node *n, enum path_state s, const char *reason)
+{
+	struct path *p = &n->path;
+
+	if (p->state != s)
+		mesh_touch(m);
+	p->state = s;
+	snprintf(p->reason, sizeof(p->reason), "%s", reason != NULL ? reason : "");
+}
+
+static void
+path_backoff(struct mesh *m, struct node *n, double now, const char *reason)
+{
+	struct path *p = &n->path;
+	double d = PATHS_BACKOFF_MIN;
+	unsigned i;
+
+	p->attempts++;
+	if (p->attempts >= PATHS_MAX_ATTEMPTS) {
+		log_info("direct path to %s: giving up after %u attempts: %s", label(n),
+			 p->attempts, reason);
+		path_set(m, n, PATH_FAILED, reason);
+		p->retry_at = now + 3600;
+		return;
+	}
+	for (i = 1; i < p->attempts; i++)
+		d *= 2;
+	if (d > PATHS_BACKOFF_MAX)
+		d = PATHS_BACKOFF_MAX;
+	p->retry_at = now + mesh_jitter(d);
+	log_debug("direct path to %s: %s; next try in %.0f s", label(n), reason, d);
+	path_set(m, n, PATH_BACKOFF, reason);
+}
+
+/* Our reflexive WireGuard endpoint: what a gateway's WireGuard sees, newest first. */
+static bool
+own_reflexive(const struct mesh *m, struct endpoint *out)
+{
+	const struct reflexive *best = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(m->reflexive) / sizeof(m->reflexive[0]); i++) {
+		const struct reflexive *r = &m->reflexive[i];
+
+		if (r->when > 0 && r->wg.port != 0 && (best == NULL || r->when > best->when))
+			best = r;
+	}
+	if (best == NULL)
+		return false;
+	*out = best->wg;
+	return true;
+}
+
+static bool
+is_candidate(const struct mesh *m, const struct endpoint *e)
+{
+	uint8_t i;
+
+	for (i = 0; i < m->self->rec.ncandidates; i++)
+		if (endpoint_equal(&m->self->rec.candidates[i], e))
+			return true;
+	return false;
+}
+
+/* What our NAT does, from the reflexive endpoints our public gateways report. */
+static void
+infer_nat(struct mesh *m)
+{
+	const struct endpoint *first = NULL;
+	enum mesh_nat nat = MESH_NAT_UNKNOWN;
+	size_t i;
+
+	for (i = 0; i < sizeof(m->reflexive) / sizeof(m->reflexive[0]); i++) {
+		const struct reflexive *r = &m->reflexive[i];
+
+		if (r->when <= 0 || r->wg.port == 0)
+			continue;
+		if (is_candidate(m, &r->wg)) {
+			nat = MESH_NAT_NONE;
+			break;
+		}
+		if (first == NULL) {
+			first = &r->wg;
+		} else if (endpoint_equal(first, &r->wg)) {
+			nat = MESH_NAT_ENDPOINT_INDEPENDENT;
+		} else {
+			nat = MESH_NAT_ENDPOINT_DEPENDENT;
+			break;
+		}
+	}
+	if (nat != m->nat) {
+		static const char *const names[] = { "unknown", "none",
+						     "endpoint-independent (punchable)",
+						     "endpoint-dependent (symmetric)" };
+
+		log_info("NAT behaviour of this node: %s", names[nat]);
+		m->nat = nat;
+		mesh_touch(m);
+	}
+}
+
+void
+paths_pong(struct mesh *m, struct node *from, const struct mesh_pong *p)
+{
+	struct endpoint old;
+	bool had = own_reflexive(m, &old);
+	struct endpoint now_ep;
+
+	(void)from;
+	(void)p;
+	infer_nat(m);
+	/* Our reflexive endpoint moved (NAT rebinding, roaming): paths start over. */
+	if (had && own_reflexive(m, &now_ep) && !endpoint_equal(&old, &now_ep) &&
+	    !is_candidate(m, &old)) {
+		char a[ENDPOINT_STRLEN], b[ENDPOINT_STRLEN];
+
+		log_info("our reflexive WireGuard endpoint moved: %s -> %s",
+			 endpoint_fmt(&old, a, sizeof(a)), endpoint_fmt(&now_ep, b, sizeof(b)));
+	}
+}
+
+/* ------------------------------------------------------------ eligibility */
+
+/* Data crossed between us and n (sampled) within the idle timeout. */
+static bool
+in_use(const struct mesh *m, const struct node *n, double now)
+{
+	if (!m->traffic_sampled)
+		return true; /* no way to tell: treat every pair as used */
+	return n->last_used > 0 && now - n->last_used < m->p.idle_timeout;
+}
+
+static bool
+eligible(const struct mesh *m, const struct node *n, double now, const char **why)
+{
+	if (n == m->self || !n->has_record || n->left || n->conflict[0] != '\0') {
+		*why = "not a live member";
+		return false;
+	}
+	if (n->link != NULL) {
+		*why = "already a direct peer";
+		return false;
+	}
+	if ((m->cfg.mobile || (n->rec.flags & MESH_NODE_MOBILE)) && !in_use(m, n, now)) {
+		*why = "mobile: direct only while in use";
+		return false;
+	}
+	/* After an idle teardown a pair is retried only when used again. */
+	if (n->path.parked && !in_use(m, n, now)) {
+		*why = "idle";
+		return false;
+	}
+	return true;
+}
+
+/* ------------------------------------------------------------ LAN probing */
+
+static void
+send_probes(struct mesh *m, struct node *n)
+{
+	uint8_t i;
+
+	for (i = 0; i < n->rec.ncandidates; i++) {
+		struct mesh_msg msg;
+		struct endpoint dst = n->rec.candidates[i];
+
+		memset(&msg, 0, sizeof(msg));
+		msg.type = MESH_PROBE;
+		memcpy(msg.probe.target, n->id, MESH_ID_LEN);
+		msg.probe.token = n->path.token;
+		msg.probe.path_id = i;
+		msg.probe.candidate = n->rec.candidates[i];
+		dst.port = n->rec.admin_port;
+		if (mesh_send(m, &dst, &msg, n) == 0)
+			n->cnt.probes_sent++;
+	}
+}
+
+static void
+start_probing(struct mesh *m, struct node *n, double now)
+{
+	randombytes_buf(&n->path.token, sizeof(n->path.token));
+	n->path.started = now;
+	n->path.retry_at = now + PATHS_PROBE_RETRY;
+	n->path.candidate.port = 0;
+	path_set(m, n, PATH_PROBING, "");
+	send_probes(m, n);
+}
+
+void
+paths_handle_probe(struct mesh *m, struct node *from, const struct endpoint *src,
+		   const struct mesh_probe *p)
+{
+	struct mesh_msg msg;
+
+	if (memcmp(p->target, m->self->id, MESH_ID_LEN) != 0 || !from->has_record ||
+	    from->conflict[0] != '\0')
+		return;
+	memset(&msg, 0, sizeof(msg));
+	msg.type = MESH_PROBE_ACK;
+	msg.probe_ack.token = p->token;
+	msg.probe_ack.path_id = p->path_id;
+	msg.probe_ack.candidate = p->candidate;
+	msg.probe_ack.seen = *src;
+	mesh_send(m, src, &msg, from);
+	/* It reached us directly: be its peer; WireGuard learns its endpoint. */
+	if (from->link == NULL && !from->left) {
+		if (mesh_link_ensure(m, from, LINK_LAN) != NULL) {
+			from->link->pinger = false;
+			from->link->last_used = mesh_mono();
+			from->path.started = mesh_mono();
+			path_set(m, from, PATH_PROBING, "answered its probe");
+		}
+	}
+}
+
+void
+paths_handle_probe_ack(struct mesh *m, struct node *from, const struct endpoint *src,
+		       const struct mesh_probe_ack *a)
+{
+	struct link *l;
+
+	(void)src;
+	if (from->path.state != PATH_PROBING || a->token != from->path.token ||
+	    from->path.token == 0)
+		return;
+	from->cnt.probes_answered++;
+	from->path.token = 0; /* first answer wins */
+	from->path.candidate = a->candidate;
+	l = from->link != NULL ? from->link : mesh_link_ensure(m, from, LINK_LAN);
+	if (l == NULL)
+		return;
+	if (l->kind != LINK_LAN && l->kind != LINK_NAT)
+		return; /* a static/client link is direct already */
+	l->kind = LINK_LAN;
+	l->cost = 10;
+	l->pinger = true;
+	l->endpoint = a->candidate;
+	l->last_used = mesh_mono();
+	from->path.started = mesh_mono();
+	m->dirty_wg = true;
+	{
+		char ep[ENDPOINT_STRLEN];
+
+		log_info("direct path to %s: LAN candidate %s answers", label(from),
+			 endpoint_fmt(&a->candidate, ep, sizeof(ep)));
+	}
+}
+
+/* ------------------------------------------------------------ NAT traversal */
+
+/*
+ * Open our NAT towards the peer without reaching its NAT: TTL = routers
+ * between us and our static peer (every NAT of ours plus at least one
+ * router beyond), at least 2, at most 4.
+ */
+static void
+prepunch(struct mesh *m, const struct endpoint *to)
+{
+	int ttl = m->hops_to_gateway;
+
+	if (m->io.prepunch == NULL)
+		return;
+	if (ttl < 2)
+		ttl = 2;
+	if (ttl > 4)
+		ttl = 4;
+	m->io.prepunch(m->io.ctx, to, ttl);
+}
+
+static bool
+send_punch(struct mesh *m, struct node *n)
+{
+	struct endpoint dst;
+	struct mesh_msg msg;
+	uint8_t i;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.type = MESH_PUNCH;
+	memcpy(msg.punch.requester, m->self->id, MESH_ID_LEN);
+	memcpy(msg.punch.target, n->id, MESH_ID_LEN);
+	msg.punch.attempt = (uint64_t)m->cfg.epoch << 32 | ++m->punch_seq;
+	msg.punch.delay_ms = 0;
+	if (!own_reflexive(m, &msg.punch.reflexive_wg))
+		return false;
+	for (i = 0; i < m->self->rec.ncandidates && i < MESH_CANDIDATES_MAX; i++)
+		msg.punch.candidates[i] = m->self->rec.candidates[i];
+	msg.punch.ncandidates = i;
+	if (mesh_punch_sign(&msg.punch, m->id) < 0)
+		return false;
+	n->path.attempt = msg.punch.attempt;
+	/* to its overlay address: through a gateway, never the unproven direct peer */
+	dst.addr = n->rec.addr;
+	dst.port = n->rec.admin_port;
+	return mesh_send(m, &dst, &msg, n) == 0;
+}
+
+static void
+start_punching(struct mesh *m, struct node *n, double now)
+{
+	if (m->nat == MESH_NAT_ENDPOINT_DEPENDENT) {
+		path_backoff(m, n, now, "this node's NAT is endpoint-dependent (symmetric)");
+		return;
+	}
+	if (n->next_hop == ROUTE_NONE) {
+		path_backoff(m, n, now, "no path through a gateway to coordinate");
+		return;
+	}
+	if (!send_punch(m, n)) {
+		/* no gateway has told us our reflexive endpoint yet: soon */
+		n->path.retry_at = now + 1.0;
+		path_set(m, n, PATH_NOT_TRIED, "waiting for our reflexive endpoint");
+		return;
+	}
+	n->path.started = now;
+	path_set(m, n, PATH_PUNCHING, "");
+	log_debug("direct path to %s: punching", label(n));
+}
+
+void
+paths_handle_punch(struct mesh *m, struct node *from, const struct mesh_punch *p)
+{
+	struct node *r = node_find(m->nodes, p->requester);
+	double now = mesh_mono();
+	bool answering;
+	struct link *l;
+
+	(void)from;
+	if (r == NULL || r == m->self || memcmp(p->target, m->self->id, MESH_ID_LEN) != 0 ||
+	    !r->has_record || r->conflict[0] != '\0' || p->reflexive_wg.port == 0)
+		return;
+	if (p->attempt <= r->path.attempt_seen)
+		return; /* replayed or old attempt */
+	r->path.attempt_seen = p->attempt;
+	if (m->cfg.mobile && !in_use(m, r, now))
+		return;
+	if (r->link != NULL && r->link->kind != LINK_NAT)
+		return; /* a LAN or gateway link is better already */
+	answering = r->path.state != PATH_PUNCHING;
+	l = mesh_link_ensure(m, r, LINK_NAT);
+	if (l == NULL)
+		return;
+	/*
+	 * Open our NAT towards it first (short TTL). The target then stays
+	 * quiet until the initiator's handshake arrives; the initiator (who
+	 * gets here with the answer) pings at once and its WireGuard handshakes.
+	 */
+	prepunch(m, &p->reflexive_wg);
+	l->endpoint = p->reflexive_wg;
+	l->last_used = now;
+	l->pinger = !answering;
+	l->last_ping = 0;
+	r->path.started = now;
+	r->path.candidate = p->reflexive_wg;
+	m->dirty_wg = true;
+	if (answering) {
+		if (send_punch(m, r)) {
+			path_set(m, r, PATH_PUNCHING, "answered its punch");
+		} else {
+			mesh_link_remove(m, r, "no reflexive endpoint to answer a punch");
+			return;
+		}
+	}
+	{
+		char ep[ENDPOINT_STRLEN];
+
+		log_info("direct path to %s: punching to %s", label(r),
+			 endpoint_fmt(&p->reflexive_wg, ep, sizeof(ep)));
+	}
+}
+
+/* ------------------------------------------------------------ link events */
+
+void
+paths_link_up(struct mesh *m, struct node *n)
+{
+	if (n->link->kind != LINK_LAN && n->link->kind != LINK_NAT) {
+		path_set(m, n, PATH_DIRECT, "gateway link");
+		return;
+	}
+	n->path.attempts = 0;
+	n->path.retry_at = 0;
+	path_set(m, n, PATH_DIRECT, n->link->kind == LINK_LAN ? "LAN" : "NAT traversed");
+	log_info("direct path to %s: up (%s)", label(n),
+		 n->link->kind == LINK_LAN ? "same LAN" : "NAT traversal");
+}
+
+void
+paths_link_down(struct mesh *m, struct node *n)
+{
+	double now = mesh_mono();
+
+	if (n->link == NULL || (n->link->kind != LINK_LAN && n->link->kind != LINK_NAT))
+		return;
+	/* a dead direct path: back to the gateway now, try again later */
+	mesh_link_remove(m, n, "direct path died: back to the gateway");
+	path_backoff(m, n, now, "direct path died");
+}
+
+void
+paths_record_changed(struct mesh *m, struct node *n)
+{
+	/* New candidates or a new incarnation: start over with this node. */
+	n->path.attempts = 0;
+	n->path.retry_at = 0;
+	n->path.parked = false;
+	if (n->path.state != PATH_DIRECT)
+		path_set(m, n, PATH_NOT_TRIED, "");
+}
+
+void
+paths_reset(struct mesh *m, const char *why)
+{
+	uint32_t i, span = node_table_span(m->nodes);
+
+	log_info("local addresses changed (%s): re-announcing and re-probing", why);
+	memset(m->reflexive, 0, sizeof(m->reflexive));
+	m->nat = MESH_NAT_UNKNOWN;
+	for (i = 0; i < span; i++) {
+		struct node *n = node_at(m->nodes, i);
+
+		if (n == NULL || n == m->self)
+			continue;
+		if (n->link != NULL && (n->link->kind == LINK_LAN || n->link->kind == LINK_NAT))
+			mesh_link_remove(m, n, "local addresses changed");
+		else if (n->link != NULL)
+			n->link->last_ping = 0; /* ping the gateways now: WireGuard roams */
+		n->path.attempts = 0;
+		n->path.retry_at = 0;
+		n->path.parked = false;
+		path_set(m, n, PATH_NOT_TRIED, "");
+	}
+	m->dirty_record = true;
+}
+
+/* ------------------------------------------------------------ traffic */
+
+void
+mesh_traffic(struct mesh *m, const struct ipaddr *remote)
+{
+	const struct node *c = node_find_by_addr(m->nodes, remote);
+	struct node *n = (struct node *)c;
+	double now = mesh_mono();
+
+	if (n == NULL || n == m->self)
+		return;
+	n->last_used = now;
+	if (n->link != NULL) {
+		n->link->last_used = now;
+		return;
+	}
+	/* used through a gateway: an idle-torn-down pair is tried again now */
+	if (n->path.parked) {
+		n->path.parked = false;
+		n->path.retry_at = 0;
+	}
+}
+
+/* ------------------------------------------------------------ keepalive policy */
+
+void
+paths_link_policy(struct mesh *m, struct node *n, double now, struct link_policy *pol)
+{
+	struct link *l = n->link;
+
+	pol->ping = l->pinger && !n->left;
+	pol->interval = m->p.ping_interval;
+	pol->dead = m->p.dead_interval;
+	pol->dormant = false;
+	switch (l->kind) {
+	case LINK_STATIC:
+	case LINK_CLIENT:
+		if (m->cfg.mobile && l->kind == LINK_STATIC && n != m->primary_gateway &&
+		    m->primary_gateway != NULL && m->primary_gateway->link != NULL &&
+		    m->primary_gateway->link->state == LINK_UP) {
+			pol->ping = false;
+			snprintf(l->warm_reason, sizeof(l->warm_reason),
+				 "mobile: only the primary gateway");
+		} else {
+			snprintf(l->warm_reason, sizeof(l->warm_reason),
+				 l->pinger ? "gateway: holds our NAT mapping" : "our client pings");
+		}
+		break;
+	case LINK_LAN:
+	case LINK_NAT:
+		pol->interval = m->p.direct_ping_interval;
+		pol->dead = m->p.direct_dead_interval;
+		if (l->state == LINK_TRYING) {
+			/*
+			 * Establishing: the prober/initiator pings fast (that is
+			 * the punch); on a NAT link the target stays quiet until
+			 * the handshake arrives, on a LAN link pinging is harmless.
+			 */
+			pol->ping = l->pinger || l->kind == LINK_LAN;
+			pol->interval = 1.0;
+			snprintf(l->warm_reason, sizeof(l->warm_reason), "establishing");
+		} else if (in_use(m, n, now) || now - l->up_since < m->p.idle_timeout) {
+			snprintf(l->warm_reason, sizeof(l->warm_reason), "in use");
+		} else {
+			pol->ping = false;
+			pol->dormant = true;
+			snprintf(l->warm_reason, sizeof(l->warm_reason), "idle %.0f s",
+				 n->last_used > 0 ? now - n->last_used : now - l->up_since);
+		}
+		break;
+	}
+	l->warm = pol->ping || (!pol->dormant && !l->pinger);
+}
+
+/* ------------------------------------------------------------ tick */
+
+void
+paths_tick(struct mesh *m, double now)
+{
+	uint32_t i, span = node_table_span(m->nodes);
+	const char *why;
+
+	for (i = 0; i < span; i++) {
+		struct node *n = node_at(m->nodes, i);
+		struct link *l;
+
+		if (n == NULL || n == m->self)
+			continue;
+		l = n->link;
+		/* a direct link that never came up */
+		if (l != NULL && (l->kind == LINK_LAN || l->kind == LINK_NAT) &&
+		    l->state == LINK_TRYING && now - l->created > m->p.punch_timeout) {
+			const char *reason = l->kind == LINK_NAT
+						     ? "no handshake on the reflexive endpoints "
+						       "(a NAT may be endpoint-dependent)"
+						     : "LAN candidate answered but no handshake";
+
+			mesh_link_remove(m, n, reason);
+			path_backoff(m, n, now, reason);
+			continue;
+		}
+		/*
+		 * An idle NAT-traversed link goes (a mobile node's idle LAN link
+		 * too); an idle LAN link of other nodes stays, unpinged.
+		 */
+		if (l != NULL && l->state == LINK_UP && m->traffic_sampled &&
+		    (l->kind == LINK_NAT || (l->kind == LINK_LAN && m->cfg.mobile)) &&
+		    now - l->up_since > m->p.idle_timeout && !in_use(m, n, now)) {
+			mesh_link_remove(m, n, "idle: traffic back to the gateway");
+			n->path.attempts = 0;
+			n->path.parked = true;
+			path_set(m, n, PATH_NOT_TRIED, "idle: via the gateway until used");
+			continue;
+		}
+		if (!eligible(m, n, now, &why))
+			continue;
+		switch (n->path.state) {
+		case PATH_NOT_TRIED:
+		case PATH_DIRECT:
+			if (n->path.retry_at > now)
+				break;
+			if (n->rec.ncandidates > 0)
+				start_probing(m, n, now);
+			else if (memcmp(m->self->id, n->id, MESH_ID_LEN) < 0 || in_use(m, n, now))
+				start_punching(m, n, now);
+			break;
+		case PATH_PROBING:
+			if (now < n->path.retry_at)
+				break;
+			if (now - n->path.started < PATHS_PROBE_WINDOW) {
+				send_probes(m, n);
+				n->path.retry_at = now + PATHS_PROBE_RETRY;
+				break;
+			}
+			/* no LAN candidate answered: punch, if we initiate for this pair */
+			if (memcmp(m->self->id, n->id, MESH_ID_LEN) < 0 || in_use(m, n, now)) {
+				start_punching(m, n, now);
+			} else {
+				/* the other side initiates; its PUNCH finds us "not tried" */
+				n->path.retry_at = now + 2 * m->p.punch_timeout;
+				path_set(m, n, PATH_NOT_TRIED, "waiting for its punch");
+			}
+			break;
+		case PATH_PUNCHING:
+			if (now - n->path.started > m->p.punch_timeout)
+				path_backoff(m, n, now, "punch not answered");
+			break;
+		case PATH_BACKOFF:
+		case PATH_FAILED:
+			if (now >= n->path.retry_at) {
+				if (n->path.state == PATH_FAILED)
+					n->path.attempts = 0;
+				path_set(m, n, PATH_NOT_TRIED, "");
+			}
+			break;
+		}
+	}
+}
