@@ -652,8 +652,8 @@ header_line(const struct ui *ui, struct canvas *c, int64_t now)
 		if (s == CTL_PEER_SELF)
 			continue;
 		nodes++;
-		direct += s == CTL_PEER_DIRECT || s == CTL_PEER_DIRECT_LAN ||
-		          s == CTL_PEER_DIRECT_NAT;
+		direct +=
+		    s == CTL_PEER_DIRECT || s == CTL_PEER_DIRECT_LAN || s == CTL_PEER_DIRECT_NAT;
 		via += s == CTL_PEER_VIA_GATEWAY;
 	}
 	/* Most telling first: at 80 columns the tail is what gets cut. */
