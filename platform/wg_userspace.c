@@ -2,15 +2,25 @@
  * wg_userspace: supervisor of one userspace WireGuard child (see
  * wg_userspace.h for the lifecycle).
  *
- * Owns: the child process (pid), its argv/envp (built once, before any
- * fork), and three watchers embedded in struct wg_userspace: child_w
- * (ev_child on the pid), restart_w (backoff delay before a respawn) and
- * ready_w (polls the UAPI socket of a respawned child).
+ * Owns: the child process (pid) and a pidfd for it, its argv/envp (built
+ * once, before any fork), and the watchers embedded in struct wg_userspace:
+ * child_w (ev_child on the pid), restart_w (backoff delay before a respawn),
+ * ready_w (polls the UAPI socket of a respawned child), and gone_w/poll_w
+ * (an adopted child, below).
  *
  * States: RUNNING (child serves its socket), STARTING (respawned, socket not
  * yet answering), WAITING (child dead, restart timer armed).
- * Invariant: pid != 0 exactly in RUNNING and STARTING, and then child_w
- * watches that pid.
+ * Invariant: pid != 0 exactly in RUNNING and STARTING, and then either
+ * child_w watches that pid (it is our child) or, adopted, gone_w watches its
+ * pidfd (poll_w polls kill(pid, 0) where the kernel has no pidfd_open).
+ *
+ * Adopted: after wgnm detaches from its terminal, the process that started
+ * the implementation has exited and the daemon goes on in a forked child,
+ * which is not the implementation's parent: ev_child never fires for it and
+ * waitpid() fails with ECHILD. wg_userspace_after_fork() switches to the
+ * pidfd taken right after the spawn (so no recycled pid can be mistaken for
+ * it): readable when the process exits, whoever reaps it. A restart spawns
+ * a child of the daemon, which ev_child watches again.
  */
 #include "config.h"
 
@@ -24,6 +34,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -61,10 +72,14 @@ struct wg_userspace {
 	double ready_delay;
 	double backoff_s;
 	unsigned restarts;
+	int pidfd;    /* of pid, -1: none (no pidfd_open) */
+	bool adopted; /* pid is not our child (after a detach) */
 
 	ev_child child_w;
 	ev_timer restart_w;
 	ev_timer ready_w;
+	ev_io gone_w;    /* adopted: pidfd readable = the process exited */
+	ev_timer poll_w; /* adopted without pidfd: kill(pid, 0) once a second */
 
 	struct wg_uapi_ctx uapi;
 	struct wg_backend_ops ops;
@@ -73,6 +88,34 @@ struct wg_userspace {
 static void us_child_cb(struct ev_loop *loop, ev_child *w, int revents);
 static void us_restart_cb(struct ev_loop *loop, ev_timer *w, int revents);
 static void us_ready_cb(struct ev_loop *loop, ev_timer *w, int revents);
+static void us_gone_cb(struct ev_loop *loop, ev_io *w, int revents);
+static void us_poll_cb(struct ev_loop *loop, ev_timer *w, int revents);
+
+/* A pidfd for a child we have not reaped yet (its pid cannot be recycled). */
+static int
+us_pidfd_open(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0U); /* close-on-exec by definition */
+#else
+	(void)pid;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/* The process is gone (reaped by us or by whoever adopted it): drop its watchers and pidfd. */
+static void
+us_forget(struct wg_userspace *us)
+{
+	ev_io_stop(us->loop, &us->gone_w);
+	ev_timer_stop(us->loop, &us->poll_w);
+	if (us->pidfd >= 0)
+		close(us->pidfd);
+	us->pidfd = -1;
+	us->adopted = false;
+	us->pid = 0;
+}
 
 static int
 ms_or(int v, int dflt)
@@ -261,6 +304,8 @@ us_spawn(struct wg_userspace *us)
 		return -saved;
 	}
 	us->pid = pid;
+	us->pidfd = us_pidfd_open(pid);
+	us->adopted = false;
 	us->started_at = ev_now(us->loop);
 	log_info("userspace: %s: started %s (%s), pid %d", us->ifname, us->impl, us->path,
 	         (int)pid);
@@ -286,6 +331,45 @@ us_unlink_stale(struct wg_userspace *us)
 		unlink(path);
 }
 
+/* Has an adopted process exited? (It is reaped by its new parent, not by us.) */
+static bool
+us_adopted_gone(struct wg_userspace *us)
+{
+	struct pollfd pfd = {.fd = us->pidfd, .events = POLLIN};
+
+	if (us->pidfd >= 0)
+		return poll(&pfd, 1, 0) == 1;
+	return kill(us->pid, 0) < 0 && errno == ESRCH;
+}
+
+/* us_kill_child() for an adopted process: watch it go instead of reaping it. */
+static void
+us_kill_adopted(struct wg_userspace *us)
+{
+	double deadline = mono_s() + ms_or(us->cfg.stop_timeout_ms, US_STOP_TIMEOUT_MS) / 1000.0;
+	int delay_ms = 5, killed = 0;
+	pid_t pid = us->pid;
+
+	kill(pid, SIGTERM);
+	while (!us_adopted_gone(us)) {
+		if (killed && mono_s() >= deadline + 2.0)
+			break; /* a zombie nobody reaps: nothing more we can do */
+		if (!killed && mono_s() >= deadline) {
+			log_warnx("userspace: %s: %s (pid %d) ignored SIGTERM, sending SIGKILL",
+			          us->ifname, us->impl, (int)pid);
+			kill(pid, SIGKILL);
+			killed = 1;
+		}
+		poll(NULL, 0, delay_ms);
+		if (delay_ms < 100)
+			delay_ms *= 2;
+	}
+	log_info("userspace: %s: %s (pid %d) stopped", us->ifname, us->impl, (int)pid);
+	us_forget(us);
+	if (killed)
+		us_unlink_stale(us);
+}
+
 /* Blocking, bounded: SIGTERM, wait, SIGKILL. Reaps the child. */
 static void
 us_kill_child(struct wg_userspace *us)
@@ -297,6 +381,10 @@ us_kill_child(struct wg_userspace *us)
 
 	if (us->pid <= 0)
 		return;
+	if (us->adopted) {
+		us_kill_adopted(us);
+		return;
+	}
 	kill(us->pid, SIGTERM);
 	for (;;) {
 		r = waitpid(us->pid, &status, WNOHANG);
@@ -317,7 +405,7 @@ us_kill_child(struct wg_userspace *us)
 		log_info("userspace: %s: %s (pid %d) stopped: %s", us->ifname, us->impl,
 		         (int)us->pid, how);
 	}
-	us->pid = 0;
+	us_forget(us);
 	if (killed)
 		us_unlink_stale(us);
 }
@@ -338,7 +426,7 @@ us_wait_ready(struct wg_userspace *us)
 			describe_status(status, how, sizeof(how));
 			log_warnx("userspace: %s: %s (pid %d) exited during start-up: %s",
 			          us->ifname, us->impl, (int)us->pid, how);
-			us->pid = 0;
+			us_forget(us);
 			return -ECHILD;
 		}
 		if (wg_uapi_ctx_exists(&probe, us->ifname))
@@ -380,6 +468,7 @@ wg_userspace_start(struct ev_loop *loop, const struct wg_userspace_config *cfg,
 		return -ENOMEM;
 	us->loop = loop;
 	us->cfg = *cfg;
+	us->pidfd = -1;
 	snprintf(us->ifname, sizeof(us->ifname), "%s", cfg->ifname);
 	us->uapi.sockdir = cfg->sockdir;
 	us->uapi.timeout_ms = cfg->uapi_timeout_ms;
@@ -404,6 +493,8 @@ wg_userspace_start(struct ev_loop *loop, const struct wg_userspace_config *cfg,
 	ev_child_init(&us->child_w, us_child_cb, 0, 0);
 	ev_init(&us->restart_w, us_restart_cb);
 	ev_init(&us->ready_w, us_ready_cb);
+	ev_init(&us->gone_w, us_gone_cb);
+	ev_init(&us->poll_w, us_poll_cb);
 
 	if ((rc = us_spawn(us)) < 0 || (rc = us_wait_ready(us)) < 0) {
 		us_free(us);
@@ -425,30 +516,81 @@ wg_userspace_stop(struct wg_userspace *us)
 	ev_timer_stop(us->loop, &us->restart_w);
 	ev_timer_stop(us->loop, &us->ready_w);
 	us_kill_child(us);
+	us_forget(us);
 	us_free(us);
+}
+
+/* The child is gone (how: its wait status in words): schedule the restart. */
+static void
+us_died(struct wg_userspace *us, const char *how)
+{
+	struct ev_loop *loop = us->loop;
+	double ran = ev_now(loop) - us->started_at;
+	double max_s = ms_or(us->cfg.backoff_max_ms, US_BACKOFF_MAX_MS) / 1000.0;
+
+	ev_child_stop(loop, &us->child_w);
+	ev_timer_stop(loop, &us->ready_w);
+	if (ran * 1000.0 >= ms_or(us->cfg.stable_ms, US_STABLE_MS))
+		us->backoff_s = ms_or(us->cfg.backoff_min_ms, US_BACKOFF_MIN_MS) / 1000.0;
+	log_warnx("userspace: %s: %s (pid %d) died after %.1f s: %s; restarting in %.2f s",
+	          us->ifname, us->impl, (int)us->pid, ran, how, us->backoff_s);
+	us_forget(us);
+	us->state = US_WAITING;
+	ev_timer_set(&us->restart_w, us->backoff_s, 0.);
+	ev_timer_start(loop, &us->restart_w);
+	us->backoff_s = us->backoff_s * 2 > max_s ? max_s : us->backoff_s * 2;
 }
 
 static void
 us_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 {
 	struct wg_userspace *us = container_of(w, struct wg_userspace, child_w);
-	double ran = ev_now(loop) - us->started_at;
-	double max_s = ms_or(us->cfg.backoff_max_ms, US_BACKOFF_MAX_MS) / 1000.0;
 	char how[64];
 
+	(void)loop;
 	(void)revents;
-	ev_child_stop(loop, w);
-	ev_timer_stop(loop, &us->ready_w);
 	describe_status(w->rstatus, how, sizeof(how));
-	if (ran * 1000.0 >= ms_or(us->cfg.stable_ms, US_STABLE_MS))
-		us->backoff_s = ms_or(us->cfg.backoff_min_ms, US_BACKOFF_MIN_MS) / 1000.0;
-	log_warnx("userspace: %s: %s (pid %d) died after %.1f s: %s; restarting in %.2f s",
-	          us->ifname, us->impl, (int)us->pid, ran, how, us->backoff_s);
-	us->pid = 0;
-	us->state = US_WAITING;
-	ev_timer_set(&us->restart_w, us->backoff_s, 0.);
-	ev_timer_start(loop, &us->restart_w);
-	us->backoff_s = us->backoff_s * 2 > max_s ? max_s : us->backoff_s * 2;
+	us_died(us, how);
+}
+
+static void
+us_gone_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct wg_userspace *us = container_of(w, struct wg_userspace, gone_w);
+
+	(void)loop;
+	(void)revents;
+	us_died(us, "exited (status unknown: not our child since the detach)");
+}
+
+static void
+us_poll_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct wg_userspace *us = container_of(w, struct wg_userspace, poll_w);
+
+	(void)loop;
+	(void)revents;
+	if (us->pid > 0 && us_adopted_gone(us))
+		us_died(us, "exited (status unknown: not our child since the detach)");
+}
+
+int
+wg_userspace_after_fork(struct wg_userspace *us)
+{
+	ev_child_stop(us->loop, &us->child_w);
+	if (us->pid <= 0)
+		return 0; /* WAITING: the restart timer spawns a child of ours */
+	us->adopted = true;
+	if (us->pidfd >= 0) {
+		ev_io_set(&us->gone_w, us->pidfd, EV_READ);
+		ev_io_start(us->loop, &us->gone_w);
+	} else {
+		ev_timer_set(&us->poll_w, 1., 1.);
+		ev_timer_start(us->loop, &us->poll_w);
+	}
+	log_info("userspace: %s: %s (pid %d) is no longer our child; watching it through %s",
+	         us->ifname, us->impl, (int)us->pid, us->pidfd >= 0 ? "a pidfd" : "kill(pid, 0)");
+	return 0;
 }
 
 static void

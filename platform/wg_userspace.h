@@ -17,7 +17,12 @@
  *            by a killed child is removed.
  *
  * The supervisor uses ev_child, which libev offers in the default loop only:
- * start() refuses any other loop (-EINVAL). The child runs in its own
+ * start() refuses any other loop (-EINVAL).
+ *
+ * Across a fork whose parent exits (wgnm's detach): the child of the fork
+ * calls wg_userspace_after_fork() after ev_loop_fork(); the running
+ * implementation (no longer its child) is then watched through a pidfd
+ * taken at spawn time, and restarted as above when it dies. The child runs in its own
  * session with default signal dispositions, an empty signal mask, stdin on
  * /dev/null, stdout/stderr on child_log_fd (or /dev/null) and no other fds.
  * The only program wgnm ever executes is this one.
@@ -60,6 +65,12 @@ int wg_userspace_start(struct ev_loop *loop, const struct wg_userspace_config *c
                        struct wg_userspace **out);
 /* Stop supervising, terminate the child (bounded) and free us. NULL is a no-op. */
 void wg_userspace_stop(struct wg_userspace *us);
+
+/*
+ * In the child of a fork (the parent goes away without reaping anything):
+ * supervise the running implementation although it is not our child. 0.
+ */
+int wg_userspace_after_fork(struct wg_userspace *us);
 
 /* The child's pid, 0 while none runs (between a death and its restart). */
 pid_t wg_userspace_pid(const struct wg_userspace *us);

@@ -39,6 +39,7 @@ enum {
 	OPT_SUBNET,
 	OPT_FORCE,
 	OPT_IDLE_TIMEOUT,
+	OPT_GROUP,
 };
 
 static const char run_shortopts[] = "+:c:i:a:n:p:ew:u:vhV";
@@ -58,6 +59,7 @@ static const struct option run_longopts[] = {
     {"foreground", no_argument, NULL, OPT_FOREGROUND},
     {"mobile", no_argument, NULL, OPT_MOBILE},
     {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
+    {"group", required_argument, NULL, OPT_GROUP},
     {"check", no_argument, NULL, OPT_CHECK},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -479,6 +481,12 @@ parse_run(struct options *o, int argc, char *const argv[], struct cli_args *a,
 			}
 			break;
 		}
+		case OPT_GROUP:
+			free(o->group);
+			o->group = strdup(optarg);
+			rc = o->group == NULL ? -ENOMEM
+			                      : arg_string("--group", optarg, "a group", nonempty, d);
+			break;
 		case OPT_CHECK:
 			o->mode = OPTIONS_CHECK;
 			break;
@@ -699,6 +707,7 @@ cli_free(struct options *o)
 	free(o->config_path);
 	free(o->peer_path);
 	free(o->statedir);
+	free(o->group);
 	for (i = 0; i < o->nstatics; i++)
 		free(o->statics[i].host);
 	free(o->statics);
@@ -713,7 +722,7 @@ cli_usage(FILE *f)
 	        "usage: wgnm [-ev] [-c FILE] [-p FILE] [-i IFNAME] [-a ADDRESS] [-n NAME]\n"
 	        "            [-w PORT] [-u PORT] [--static HOST:PORT[,ADMINPORT[,WGIP]]]...\n"
 	        "            [--state-dir DIR] [--daemon [--foreground]] [--mobile]\n"
-	        "            [--idle-timeout S] [--check]\n"
+	        "            [--idle-timeout S] [--group GROUP] [--check]\n"
 	        "       wgnm init --subnet CIDR --static HOST:PORT[,ADMINPORT[,WGIP]]...\n"
 	        "            [-o FILE] [--force]\n"
 	        "       wgnm --help | --version\n"
@@ -737,6 +746,7 @@ cli_usage(FILE *f)
 	        "      --mobile            this node roams between networks\n"
 	        "      --idle-timeout S    a direct pair without data for S seconds is idle\n"
 	        "                          (default 60)\n"
+	        "      --group GROUP       members may read the control socket (default: root only)\n"
 	        "      --check             validate the configuration, print a summary, exit\n"
 	        "  -h, --help              show this help and exit\n"
 	        "  -V, --version           show the version and exit\n"

@@ -56,6 +56,7 @@ struct options {
 	unsigned idle_timeout;    /* seconds without data before a direct pair is idle; 0 = default */
 	char *statedir;
 	int verbose; /* number of -v */
+	char *group; /* --group: who may read the control socket; NULL: root only */
 
 	/* --static entries as given, defaults filled in (also merged into net). */
 	struct config_static *statics;

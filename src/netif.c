@@ -67,6 +67,13 @@ say(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+void
+netif_after_fork(struct netif *nif)
+{
+	if (nif != NULL && nif->userspace != NULL)
+		wg_userspace_after_fork(nif->userspace);
+}
+
 const char *
 netif_backend_name(const struct netif *nif)
 {

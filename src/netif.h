@@ -64,6 +64,12 @@ int netif_up(struct ev_loop *loop, const struct netif_config *cfg, struct netif 
 /* Remove what netif_up added (routes, addresses, forwarding; the interface unless existing). */
 void netif_down(struct netif *nif);
 
+/*
+ * In the child of a fork whose parent exits without cleaning up (detach):
+ * keep supervising a userspace implementation the parent started.
+ */
+void netif_after_fork(struct netif *nif);
+
 /* "kernel", "wireguard-go", "boringtun", "existing (kernel)", "existing (wireguard-go)". */
 const char *netif_backend_name(const struct netif *nif);
 const char *netif_ifname(const struct netif *nif);

@@ -1,19 +1,35 @@
 /*
  * wgnm: the daemon proper, wgnm_run(). It owns the process once the command
  * line is resolved: state directory and identity, the admin UDP socket, the
- * interface (src/netif.c), the mesh core (src/mesh.c), signals, and
- * detaching into the background.
+ * interface (src/netif.c), the mesh core (src/mesh.c), the published view
+ * (src/feed.c), the control socket (src/ctlsrv.c), the in-process TUI
+ * (src/console.c), signals, and detaching into the background.
+ *
+ * Modes: interactive (no --daemon, on a terminal): the TUI runs in this
+ * process and loop, logs go to the ring only. --daemon: headless, forked
+ * into the background unless --foreground. Without --daemon and without a
+ * terminal: headless in the foreground, logging to stderr.
  *
  * Start-up order, each step undone in reverse on failure or exit:
- *   state dir + identity + epoch → (fork, for --daemon) → libev loop →
- *   admin socket → interface → mesh → run
+ *   (fork, for --daemon) → libev loop → state dir + identity + epoch →
+ *   control socket → admin socket → interface → mesh → feed → TUI → run
  * A failure before the loop runs is reported on stderr (through the pipe
  * from a forked daemon to the parent that waits for it) with exit status 1.
+ *
+ * Detach (the TUI's d key, SIGHUP or loss of the terminal while the TUI
+ * runs): fork with every signal blocked. The parent restores the terminal,
+ * prints how to reattach and exits 0 without touching anything else. The
+ * child calls setsid() and ev_loop_fork(), points stdio at /dev/null, logs to
+ * syslog, drops the TUI without writing to the terminal, and supervises a
+ * wireguard-go it did not start (netif_after_fork()). Sockets, routes, the
+ * WireGuard device and every bit of mesh state simply carry on in the child.
+ * SIGHUP without a TUI asks for a reload (wgnm_reload()).
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +37,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ev.h>
@@ -30,6 +47,9 @@
 #include "platform/prepunch.h"
 #include "proto/identity.h"
 #include "proto/seal.h"
+#include "src/console.h"
+#include "src/ctlsrv.h"
+#include "src/feed.h"
 #include "src/log.h"
 #include "src/mesh.h"
 #include "src/netif.h"
@@ -37,6 +57,7 @@
 #include "src/sdnotify.h"
 #include "src/state.h"
 #include "src/wgnm.h"
+#include "tui/term.h"
 
 struct daemon {
 	const struct options *o;
@@ -47,10 +68,17 @@ struct daemon {
 	ev_io admin_w;
 	struct netif *nif;
 	struct mesh *mesh;
+	struct feed *feed;
+	struct ctlsrv *ctl;
+	struct console *console;
+	bool interactive; /* the TUI is (or was to be) on our terminal */
+	bool detached;    /* we are the child of a detach */
+	int64_t start_time;
 	int sample_fd;
 	ev_io sample_w;
 	ev_signal sigint_w, sigterm_w, sighup_w;
 	ev_timer exit_w;
+	ev_timer detach_w; /* a detach asked from inside the TUI runs from here */
 	ev_timer status_w;
 	uint64_t status_gen;
 	int status;
@@ -248,28 +276,53 @@ exit_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 static void
-shutdown_cb(struct ev_loop *loop, ev_signal *w, int revents)
+begin_shutdown(struct daemon *d, const char *why)
 {
-	struct daemon *d = w->data;
-
-	(void)revents;
 	if (ev_is_active(&d->exit_w))
 		return;
-	log_info("signal %d: leaving the mesh", w->signum);
+	log_info("%s: leaving the mesh", why);
 	sdnotify("STOPPING=1");
 	mesh_stop(d->mesh);
-	/* a moment for the BYEs to leave before the interface goes */
+	/* a moment for the BYEs (and a control client's RESULT) to leave before the interface goes */
 	ev_timer_init(&d->exit_w, exit_cb, 0.05, 0.);
-	ev_timer_start(loop, &d->exit_w);
+	ev_timer_start(d->loop, &d->exit_w);
 }
+
+static void
+shutdown_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	char why[32];
+
+	(void)loop;
+	(void)revents;
+	snprintf(why, sizeof(why), "signal %d", w->signum);
+	begin_shutdown(w->data, why);
+}
+
+/*
+ * SIGHUP of a headless daemon: reload the configuration. This version keeps
+ * the configuration it started with; the hook is where reloading goes.
+ */
+static void
+wgnm_reload(struct daemon *d)
+{
+	log_info("SIGHUP: reload asked; %s keeps the configuration it started with",
+	         d->o->ifname);
+}
+
+static void detach(struct daemon *d, const char *why);
 
 static void
 hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
+	struct daemon *d = w->data;
+
 	(void)loop;
-	(void)w;
 	(void)revents;
-	log_info("SIGHUP: configuration reload is not part of this version; still running");
+	if (d->console != NULL)
+		detach(d, "SIGHUP");
+	else
+		wgnm_reload(d);
 }
 
 /* systemd's STATUS= line: what `systemctl status` shows. */
@@ -319,6 +372,183 @@ netif_addresses_cb(void *arg)
 
 	if (d->mesh != NULL)
 		mesh_addresses_changed(d->mesh);
+}
+
+/* ---------------------------------------------------------------- view, control socket, TUI */
+
+static void
+ctl_snapshot_cb(void *arg, view_msg_fn fn, void *fnarg)
+{
+	feed_snapshot(((struct daemon *)arg)->feed, fn, fnarg);
+}
+
+static void
+ctl_shutdown_cb(void *arg)
+{
+	begin_shutdown(arg, "shutdown asked on the control socket");
+}
+
+static void
+ctl_listen_cb(void *arg)
+{
+	feed_wake(((struct daemon *)arg)->feed);
+}
+
+static void
+ctl_event_cb(const struct ctl_event *ev, void *arg)
+{
+	ctlsrv_event(arg, ev);
+}
+
+static bool
+ctl_listening_cb(void *arg)
+{
+	return ctlsrv_listening(arg);
+}
+
+static int
+open_ctl(struct daemon *d, char *err, size_t errlen)
+{
+	struct ctlsrv_config cc;
+	char path[108];
+	gid_t gid = 0;
+
+	if (d->o->group != NULL) {
+		struct group *g = getgrnam(d->o->group);
+
+		if (g == NULL) {
+			snprintf(err, errlen, "--group %s: no such group", d->o->group);
+			return -ENOENT;
+		}
+		gid = g->gr_gid;
+	}
+	if (ctlsrv_default_path(path, sizeof(path), d->o->ifname) < 0) {
+		snprintf(err, errlen, "control socket for %s: path too long", d->o->ifname);
+		return -ENAMETOOLONG;
+	}
+	memset(&cc, 0, sizeof(cc));
+	cc.path = path;
+	cc.own_dir = true;
+	cc.gid = gid;
+	cc.snapshot_cb = ctl_snapshot_cb;
+	cc.shutdown_cb = ctl_shutdown_cb;
+	cc.listen_cb = ctl_listen_cb;
+	cc.arg = d;
+	return ctlsrv_open(d->loop, &cc, &d->ctl, err, errlen);
+}
+
+static int
+start_feed(struct daemon *d, char *err, size_t errlen)
+{
+	const struct options *o = d->o;
+	struct view_info vi;
+	struct feed_sub sub;
+
+	memset(&vi, 0, sizeof(vi));
+	vi.ifname = o->ifname;
+	vi.backend = netif_backend_name(d->nif);
+	vi.subnet = o->net->subnet;
+	vi.wg_port = o->wg_port;
+	vi.admin_port = o->admin_port;
+	vi.mobile = o->mobile;
+	vi.start_time = d->start_time;
+	d->feed = feed_new(d->loop, d->mesh, &vi);
+	if (d->feed == NULL) {
+		snprintf(err, errlen, "view: out of memory");
+		return -ENOMEM;
+	}
+	memset(&sub, 0, sizeof(sub));
+	sub.event_cb = ctl_event_cb;
+	sub.listening_cb = ctl_listening_cb;
+	sub.arg = d->ctl;
+	return feed_subscribe(d->feed, &sub);
+}
+
+static void
+detach_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	detach(w->data, "detach");
+}
+
+/* Called from inside the TUI's own watcher: the TUI must not be freed here. */
+static void
+console_action_cb(void *arg, enum console_action act)
+{
+	struct daemon *d = arg;
+
+	if (act == CONSOLE_DETACH) {
+		ev_timer_set(&d->detach_w, 0., 0.);
+		ev_timer_start(d->loop, &d->detach_w);
+	} else {
+		begin_shutdown(d, "quit in the TUI");
+	}
+}
+
+static void
+open_console(struct daemon *d)
+{
+	int rc;
+
+	ev_init(&d->detach_w, detach_cb);
+	d->detach_w.data = d;
+	rc = console_open(&d->console, d->loop, STDIN_FILENO, d->feed, console_action_cb, d);
+	if (rc < 0) {
+		log_warnx("cannot start the TUI on this terminal (%s); running headless in the "
+		          "foreground",
+		          strerror(-rc));
+		return;
+	}
+	/* The screen is the TUI's now: log lines go to its log pane (the ring). */
+	log_set_dest(LOG_TO_NONE);
+}
+
+static void null_stdio(void);
+
+/*
+ * Fork; the parent restores the terminal and exits 0, the child goes on as
+ * the headless daemon (see the top of this file).
+ */
+static void
+detach(struct daemon *d, const char *why)
+{
+	sigset_t all, old;
+	pid_t pid;
+
+	ev_timer_stop(d->loop, &d->detach_w);
+	if (d->console == NULL)
+		return;
+	fflush(stdout);
+	fflush(stderr);
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = fork();
+	if (pid < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		log_warn("%s: cannot fork to detach; the TUI stays", why);
+		return;
+	}
+	if (pid > 0) {
+		/* The parent: give the terminal back and go, touching nothing else. */
+		console_close(d->console);
+		printf("wgnm: %s keeps running in the background (pid %d).\n"
+		       "Attach again with: wgnm-tui -i %s\n",
+		       d->o->ifname, (int)pid, d->o->ifname);
+		fflush(stdout);
+		_exit(0);
+	}
+	setsid();
+	ev_loop_fork(d->loop);
+	console_abandon(d->console);
+	d->console = NULL;
+	d->detached = true;
+	null_stdio();
+	log_set_dest(LOG_TO_SYSLOG);
+	netif_after_fork(d->nif);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	log_info("%s: detached from the terminal, pid %d; attach with wgnm-tui -i %s", why,
+	         (int)getpid(), d->o->ifname);
 }
 
 /* ---------------------------------------------------------------- run */
@@ -427,6 +657,15 @@ start_mesh(struct daemon *d, char *err, size_t errlen)
 static void
 stop(struct daemon *d)
 {
+	if (d->console != NULL) {
+		console_close(d->console);
+		d->console = NULL;
+		log_set_dest(LOG_TO_STDERR);
+	}
+	feed_free(d->feed);
+	d->feed = NULL;
+	ctlsrv_close(d->ctl);
+	d->ctl = NULL;
 	if (d->sample_fd >= 0) {
 		ev_io_stop(d->loop, &d->sample_w);
 		close(d->sample_fd);
@@ -523,6 +762,10 @@ wgnm_run(const struct options *o)
 	memset(&d, 0, sizeof(d));
 	d.o = o;
 	d.admin_fd = -1;
+	d.start_time = (int64_t)time(NULL);
+	d.interactive = !o->daemon && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	if (!o->daemon && !d.interactive)
+		log_info("no terminal: running headless in the foreground");
 	d.sample_fd = -1;
 	if (sodium_init() < 0) {
 		fprintf(stderr, "wgnm: libsodium failed to initialise\n");
@@ -541,8 +784,14 @@ wgnm_run(const struct options *o)
 		snprintf(err, sizeof(err), "cannot initialise libev");
 		goto fail;
 	}
-	if (load_identity(&d, err, sizeof(err)) < 0 || start(&d, err, sizeof(err)) < 0 ||
-	    start_mesh(&d, err, sizeof(err)) < 0)
+	if (d.interactive) {
+		/* Whatever path ends the process, the terminal comes back. */
+		atexit(term_restore);
+		log_set_fatal_hook(term_restore);
+	}
+	if (load_identity(&d, err, sizeof(err)) < 0 || open_ctl(&d, err, sizeof(err)) < 0 ||
+	    start(&d, err, sizeof(err)) < 0 || start_mesh(&d, err, sizeof(err)) < 0 ||
+	    start_feed(&d, err, sizeof(err)) < 0)
 		goto fail;
 
 	ev_signal_init(&d.sigint_w, shutdown_cb, SIGINT);
@@ -565,6 +814,8 @@ wgnm_run(const struct options *o)
 		report_fd = -1;
 		null_stdio();
 	}
+	if (d.interactive)
+		open_console(&d);
 	ev_run(d.loop, 0);
 	stop(&d);
 	log_info("%s: stopped", o->ifname);

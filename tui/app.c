@@ -115,18 +115,33 @@ tui_app_open(struct tui_app *app, struct ev_loop *loop, int fd, struct tui_model
 	return 0;
 }
 
-void
-tui_app_close(struct tui_app *app)
+static void
+app_stop(struct tui_app *app, bool restore)
 {
 	if (app->loop == NULL)
 		return;
 	ev_prepare_stop(app->loop, &app->prepare);
 	ev_timer_stop(app->loop, &app->tick);
-	term_close(app->term);
+	if (restore)
+		term_close(app->term);
+	else
+		term_abandon(app->term);
 	app->term = NULL;
 	canvas_free(&app->canvas);
 	ui_free(&app->ui);
 	app->loop = NULL;
+}
+
+void
+tui_app_close(struct tui_app *app)
+{
+	app_stop(app, true);
+}
+
+void
+tui_app_abandon(struct tui_app *app)
+{
+	app_stop(app, false);
 }
 
 void

@@ -57,6 +57,8 @@ int tui_app_open(struct tui_app *app, struct ev_loop *loop, int fd, struct tui_m
                  tui_app_action_fn action_cb, void *arg);
 /* Restore the terminal and stop; the model is left alone. */
 void tui_app_close(struct tui_app *app);
+/* Stop without touching the terminal (the child of a detach fork; see term_abandon()). */
+void tui_app_abandon(struct tui_app *app);
 /* Handle a key as if typed (demo, tests). */
 void tui_app_key(struct tui_app *app, uint32_t key);
 /* Ask for a redraw in this loop iteration (the model's dirty bits do this already). */

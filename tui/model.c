@@ -277,6 +277,23 @@ tui_model_apply(struct tui_model *m, const struct ctl_event *ev, int64_t now_ms)
 	return -EINVAL;
 }
 
+int
+tui_model_feed(struct tui_model *m, const struct ctl_msg *msg, int64_t now_ms)
+{
+	switch (msg->type) {
+	case CTL_MSG_SNAPSHOT_BEGIN:
+		tui_model_snapshot_begin(m, &msg->snap_begin);
+		return 0;
+	case CTL_MSG_SNAPSHOT_PART:
+	case CTL_MSG_EVENT:
+		return tui_model_apply(m, &msg->event, now_ms);
+	case CTL_MSG_SNAPSHOT_END:
+		return tui_model_snapshot_end(m, &msg->snap_end);
+	default:
+		return -ENOMSG;
+	}
+}
+
 const struct tui_peer *
 tui_model_peer(const struct tui_model *m, const uint8_t id[CTL_ID_LEN])
 {

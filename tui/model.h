@@ -75,6 +75,13 @@ int tui_model_snapshot_end(struct tui_model *m, const struct ctl_snapshot_end *e
  */
 int tui_model_apply(struct tui_model *m, const struct ctl_event *ev, int64_t now_ms);
 
+/*
+ * Apply one state message as it came off the control socket (SNAPSHOT_BEGIN,
+ * SNAPSHOT_PART, SNAPSHOT_END, EVENT): 0, the error of the function it maps
+ * to, or -ENOMSG for any other message type (the caller's to handle).
+ */
+int tui_model_feed(struct tui_model *m, const struct ctl_msg *msg, int64_t now_ms);
+
 /* Lookups: NULL when absent. */
 const struct tui_peer *tui_model_peer(const struct tui_model *m, const uint8_t id[CTL_ID_LEN]);
 /* The i-th log line, oldest first, i < log_n. */

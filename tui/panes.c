@@ -629,6 +629,7 @@ header_line(const struct ui *ui, struct canvas *c, int64_t now)
 	const struct ctl_header *h = &ui->model->header;
 	char line[512], addr[IPADDR_STRLEN], net[IPPREFIX_STRLEN], up[32];
 	uint16_t style = S_ACCENT | CANVAS_REVERSE;
+	size_t i, nodes = 0, direct = 0, via = 0;
 
 	canvas_hline(c, 0, 0, c->w, ' ', style);
 	if (!ui->model->have_header) {
@@ -645,11 +646,23 @@ header_line(const struct ui *ui, struct canvas *c, int64_t now)
 	else
 		snprintf(net, sizeof(net), "?");
 	fmt_uptime(up, sizeof(up), now - h->start_time);
+	for (i = 0; i < ui->model->n_peers; i++) {
+		enum ctl_peer_state s = ui->model->peers[i].p.state;
+
+		if (s == CTL_PEER_SELF)
+			continue;
+		nodes++;
+		direct +=
+		    s == CTL_PEER_DIRECT || s == CTL_PEER_DIRECT_LAN || s == CTL_PEER_DIRECT_NAT;
+		via += s == CTL_PEER_VIA_GATEWAY;
+	}
 	/* Most telling first: at 80 columns the tail is what gets cut. */
 	snprintf(line, sizeof(line),
-	         "wgnm %s [%s]%s  %s in %s  up %s  %s (%s)  port %u  admin %u  v%s", h->name,
-	         h->id_short, h->mobile ? " mobile" : "", addr, net, up, h->ifname,
-	         ctl_backend_str(h->backend), h->wg_port, h->admin_port, h->version);
+	         "wgnm %s [%s]%s  %s in %s  up %s  %s (%s)  %zu nodes: %zu direct, %zu via gw  "
+	         "port %u  admin %u  v%s",
+	         h->name, h->id_short, h->mobile ? " mobile" : "", addr, net, up, h->ifname,
+	         ctl_backend_str(h->backend), nodes, direct, via, h->wg_port, h->admin_port,
+	         h->version);
 	canvas_text(c, 1, 0, c->w - 1, style | CANVAS_BOLD, line);
 }
 

@@ -434,16 +434,17 @@ term_restore(void)
 		restore(active);
 }
 
-void
-term_close(struct term *t)
+static void
+term_free(struct term *t, bool restore_it)
 {
-	if (t == NULL)
-		return;
 	ev_io_stop(t->loop, &t->rio);
 	ev_io_stop(t->loop, &t->wio);
 	if (ev_is_active(&t->winch))
 		ev_signal_stop(t->loop, &t->winch);
-	restore(t);
+	if (restore_it)
+		restore(t);
+	else
+		t->lost = true; /* whatever ncurses still writes goes nowhere */
 	if (t->scr != NULL)
 		delscreen(t->scr);
 	if (t->out != NULL)
@@ -459,6 +460,20 @@ term_close(struct term *t)
 	if (active == t)
 		active = NULL;
 	free(t);
+}
+
+void
+term_close(struct term *t)
+{
+	if (t != NULL)
+		term_free(t, true);
+}
+
+void
+term_abandon(struct term *t)
+{
+	if (t != NULL)
+		term_free(t, false);
 }
 
 /* --- drawing ------------------------------------------------------------ */

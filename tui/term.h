@@ -58,6 +58,12 @@ int term_open(struct term **out, struct ev_loop *loop, int fd, const struct term
               void *arg);
 /* Restore the terminal and free everything. NULL is fine. */
 void term_close(struct term *t);
+/*
+ * Give the terminal up without touching it: stop the watchers, free
+ * everything, close our descriptors. For the side of a fork that goes on
+ * without the terminal (the other side restores it with term_close()).
+ */
+void term_abandon(struct term *t);
 /* Restore the terminal of the open term, if any (atexit, fatal hook). */
 void term_restore(void);
 

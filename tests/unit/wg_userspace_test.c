@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -145,6 +146,93 @@ idle_check_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		ev_break(loop, EVBREAK_ALL);
 	else
 		ev_timer_again(loop, w);
+}
+
+static void
+run_until_restart(struct ev_loop *loop)
+{
+	ev_timer watchdog, idle;
+
+	ev_timer_init(&watchdog, watchdog_cb, 5., 0.);
+	ev_timer_init(&idle, idle_check_cb, 0., 0.02);
+	ev_timer_start(loop, &watchdog);
+	ev_timer_again(loop, &idle);
+	ev_run(loop, 0);
+	ev_timer_stop(loop, &watchdog);
+	ev_timer_stop(loop, &idle);
+}
+
+/*
+ * wgnm's detach: fork; the parent goes on without reaping (here: it waits
+ * for the forked side first), the forked side supervises an implementation
+ * that is not its child. Each failed check sets one bit of the exit status.
+ */
+static void
+adopt_test(struct ev_loop *loop, struct wg_userspace_config *cfg, struct wg_uapi_ctx *ctx)
+{
+	static const char *const checks[] = {
+	    "after the fork the implementation is not the forked side's child",
+	    "killed adopted implementation restarted (on_restart once)",
+	    "a new pid serves the interface",
+	    "the new implementation is the forked side's own child",
+	    "its UAPI socket answers",
+	    "stop terminates it",
+	};
+	struct wg_userspace *us = NULL;
+	sigset_t all, old;
+	pid_t first, d;
+	int rc, st = 0;
+	size_t i;
+
+	cfg->ifname = "fork0";
+	rc = wg_userspace_start(loop, cfg, &us);
+	is_int(rc, 0, "start an implementation to be adopted after a fork");
+	if (rc < 0)
+		return;
+	first = wg_userspace_pid(us);
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	d = fork();
+	if (d == 0) {
+		unsigned fails = 0;
+		pid_t second;
+
+		ev_loop_fork(loop);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		restarts_seen = 0;
+		wg_userspace_after_fork(us);
+		if (waitpid(first, NULL, WNOHANG) != -1 || errno != ECHILD)
+			fails |= 1;
+		kill(first, SIGKILL);
+		run_until_restart(loop);
+		if (restarts_seen != 1)
+			fails |= 2;
+		second = wg_userspace_pid(us);
+		if (second <= 0 || second == first)
+			fails |= 4;
+		if (second <= 0 || waitpid(second, NULL, WNOHANG) != 0)
+			fails |= 8;
+		if (!wg_uapi_ctx_exists(ctx, "fork0"))
+			fails |= 16;
+		wg_userspace_stop(us);
+		if (second <= 0 || kill(second, 0) == 0 || errno != ESRCH)
+			fails |= 32;
+		fflush(stdout);
+		_exit((int)fails);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	ok(d > 0, "fork");
+	if (d < 0)
+		return;
+	/* `first` stays our unreaped (zombie) child meanwhile: the pidfd must see it exit. */
+	while (waitpid(d, &st, 0) < 0 && errno == EINTR)
+		;
+	ok(WIFEXITED(st), "forked side exited normally (status 0x%x)", (unsigned)st);
+	for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
+		ok(WIFEXITED(st) && (WEXITSTATUS(st) & (1 << i)) == 0, "%s", checks[i]);
+	ok(waitpid(first, NULL, WNOHANG) == first,
+	   "the original parent reaps the killed first one");
+	wg_userspace_stop(us);
 }
 
 int
@@ -307,8 +395,10 @@ main(int argc, char **argv)
 		wg_device_free(dev);
 		wg_userspace_stop(us);
 	}
+	unsetenv("WGTEST_SPLIT");
+	adopt_test(loop, &cfg, &ctx);
 out : {
-	static const char *const left[] = {"hung0", "stale0", "us0", "split0"};
+	static const char *const left[] = {"hung0", "stale0", "us0", "split0", "fork0"};
 	char path[sizeof(sockpath)];
 	size_t i;
 
