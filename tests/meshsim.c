@@ -1201,6 +1201,16 @@ meshsim_node_kill(struct meshsim *sim, unsigned i)
 	node_down(sim->nodes[i]);
 }
 
+void
+meshsim_core_free(struct meshsim *sim, unsigned i)
+{
+	struct sim_node *n = sim->nodes[i];
+
+	if (n->mesh != NULL)
+		mesh_free(n->mesh);
+	n->mesh = NULL;
+}
+
 int
 meshsim_node_restart(struct meshsim *sim, unsigned i)
 {

@@ -137,6 +137,11 @@ int meshsim_start_all(struct meshsim *sim);
 void meshsim_node_stop(struct meshsim *sim, unsigned i);
 /* Crash: the core is freed without a word; its WireGuard device is gone. */
 void meshsim_node_kill(struct meshsim *sim, unsigned i);
+/*
+ * Free node i's core only (no BYE); its WireGuard device stays, as a kernel
+ * device outlives its daemon. For measuring what one core allocates.
+ */
+void meshsim_core_free(struct meshsim *sim, unsigned i);
 /* Start a stopped or killed node again: same identity, next epoch, empty device. */
 int meshsim_node_restart(struct meshsim *sim, unsigned i);
 

@@ -593,6 +593,58 @@ test_chain(void)
 	meshsim_free(sim);
 }
 
+/* ---------------------------------------------------------------- scale smoke */
+
+/* bench/cp_scale's layout at N = 50: 2 public hubs, 48 clients behind NATs. */
+static void
+test_scale50(void)
+{
+	struct mesh_params p;
+	struct meshsim *sim;
+	struct seq_seen s;
+	int i, site = 0, rc = 0;
+	double t0;
+
+	/*
+	 * Gentler timers than the other tests: 50 cores share one CPU, and a
+	 * dead interval shorter than a busy moment flaps links, each flap
+	 * floods link state and starts syncs: a storm that feeds itself.
+	 */
+	params(&p);
+	p.ping_interval = 0.5;
+	p.dead_interval = 3;
+	p.sync_interval = 5;
+	sim = sim_new(10, &p);
+
+	add(sim, "hub0", "10.1.0.1", 0, true);
+	add(sim, "hub1", "10.1.0.2", 0, true);
+	for (i = 0; i < 48; i++) {
+		char name[8], addr[16];
+
+		if (i % 16 == 0)
+			site = meshsim_site_add(sim, i % 32 ? MESHSIM_NAT_EDM : MESHSIM_NAT_EIM);
+		snprintf(name, sizeof(name), "c%d", i);
+		snprintf(addr, sizeof(addr), "10.1.4.%d", i + 1);
+		if (add(sim, name, addr, (unsigned)site, false) < 0)
+			rc = -1;
+	}
+	is_int(rc, 0, "scale50: add 2 hubs and 48 clients behind 3 NATs");
+	t0 = now();
+	is_int(meshsim_start_all(sim), 0, "scale50: start");
+	is_int(converge(sim, 30), 0, "scale50: converges");
+	diag("scale50: converged in %.2f s, %llu datagrams", now() - t0,
+	     (unsigned long long)meshsim_stats(sim)->sent);
+	s.origin = 49;
+	s.seq = mesh_self(meshsim_mesh(sim, 49))->rec.seq + 1;
+	t0 = now();
+	mesh_addresses_changed(meshsim_mesh(sim, 49));
+	is_int(meshsim_run_until(sim, seq_seen_cb, &s, 5), 0,
+	       "scale50: a record change reaches all");
+	diag("scale50: record change reached all in %.3f s", now() - t0);
+	ok(now() - t0 < 2.0, "scale50: in under 2 s");
+	meshsim_free(sim);
+}
+
 /* ---------------------------------------------------------------- replay */
 
 struct capture {
@@ -703,9 +755,18 @@ static const struct {
 	const char *name;
 	void (*fn)(void);
 } tests[] = {
-    {"lan", test_lan},     {"nat", test_star_nat},      {"gateway", test_gateway_dies},
-    {"leave", test_leave}, {"conflict", test_conflict}, {"subnet", test_subnet},
-    {"loss", test_loss},   {"chain", test_chain},       {"replay", test_replay},
+	/* clang-format off */
+	{ "lan", test_lan },
+	{ "nat", test_star_nat },
+	{ "gateway", test_gateway_dies },
+	{ "leave", test_leave },
+	{ "conflict", test_conflict },
+	{ "subnet", test_subnet },
+	{ "loss", test_loss },
+	{ "chain", test_chain },
+	{ "scale50", test_scale50 },
+	{ "replay", test_replay },
+	/* clang-format on */
 };
 
 /* Arguments: names of the tests to run (default: all). */
