@@ -328,8 +328,10 @@ index_build(struct sim_node *n)
 			n->wide_peer[n->nwide++] = p;
 		}
 	}
-	qsort(n->aips, n->naips, sizeof(*n->aips), aip_cmp);
-	qsort(n->keys, n->nkeys, sizeof(*n->keys), key_cmp);
+	if (n->naips > 0) /* never qsort/bsearch a NULL array, even of 0 elements */
+		qsort(n->aips, n->naips, sizeof(*n->aips), aip_cmp);
+	if (n->nkeys > 0)
+		qsort(n->keys, n->nkeys, sizeof(*n->keys), key_cmp);
 	n->index_dirty = false;
 	return 0;
 }
@@ -352,7 +354,7 @@ peer_for_addr(struct sim_node *n, const struct ipaddr *a)
 	if (!index_ready(n))
 		return NULL;
 	k.addr = *a;
-	e = bsearch(&k, n->aips, n->naips, sizeof(*n->aips), aip_cmp);
+	e = n->naips > 0 ? bsearch(&k, n->aips, n->naips, sizeof(*n->aips), aip_cmp) : NULL;
 	if (e != NULL)
 		return e->peer;
 	for (i = 0; i < n->nwide; i++) {
@@ -373,7 +375,7 @@ peer_for_key(struct sim_node *n, const uint8_t key[WG_KEY_LEN])
 	if (!index_ready(n))
 		return NULL;
 	k.key = key;
-	e = bsearch(&k, n->keys, n->nkeys, sizeof(*n->keys), key_cmp);
+	e = n->nkeys > 0 ? bsearch(&k, n->keys, n->nkeys, sizeof(*n->keys), key_cmp) : NULL;
 	return e != NULL ? e->peer : NULL;
 }
 
