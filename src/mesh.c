@@ -1198,6 +1198,8 @@ mesh_input(struct mesh *m, const struct endpoint *src, const uint8_t *buf, size_
 		from->replay = scratch;
 		from->state = NODE_UNKNOWN;
 		from->state_since = mesh_mono();
+		/* in the link-state database like every other new node, or its link state is lost */
+		lsdb_node_set(m->lsdb, from->index, from->id, true);
 	}
 	underlay = !is_overlay_source(m, src);
 	from->last_rx = mesh_mono();
