@@ -16,15 +16,28 @@
 #include "platform/pktsample.h"
 
 int
-pktsample_open(int ifindex)
+pktsample_open(int ifindex, uint16_t admin_port)
 {
-	/* A = random; if (A & (RATE-1)) drop; else keep 20 bytes */
+	/*
+	 * The packet starts at its IPv4 header (SOCK_DGRAM on an IP device).
+	 *   if (protocol == UDP && (sport == admin || dport == admin)) drop
+	 *   if (random & (RATE-1)) drop
+	 *   keep 20 bytes
+	 */
 	struct sock_filter code[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)(SKF_AD_OFF + SKF_AD_RANDOM)),
-		BPF_STMT(BPF_ALU | BPF_AND | BPF_K, PKTSAMPLE_RATE - 1),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, 20),
-		BPF_STMT(BPF_RET | BPF_K, 0),
+		/* 0 */ BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),
+		/* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17, 0, 5),
+		/* 2 */ BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),
+		/* 3 */ BPF_STMT(BPF_LD | BPF_H | BPF_IND, 0),
+		/* 4 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, admin_port, 7, 0),
+		/* 5 */ BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2),
+		/* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, admin_port, 5, 0),
+		/* 7 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)(SKF_AD_OFF + SKF_AD_RANDOM)),
+		/* 8 */ BPF_STMT(BPF_ALU | BPF_AND | BPF_K, PKTSAMPLE_RATE - 1),
+		/* 9 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2),
+		/* 10 */ BPF_STMT(BPF_RET | BPF_K, 20),
+		/* 11 */ BPF_STMT(BPF_RET | BPF_K, 0),
+		/* 12 */ BPF_STMT(BPF_RET | BPF_K, 0),
 	};
 	struct sock_fprog prog = { sizeof(code) / sizeof(code[0]), code };
 	struct sockaddr_ll sll;

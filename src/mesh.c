@@ -97,6 +97,7 @@ mesh_params_default(struct mesh_params *p)
 	p->direct_dead_interval = 6;
 	p->idle_timeout = 60;
 	p->punch_timeout = 10;
+	p->direct_paths = true;
 }
 
 void

@@ -63,6 +63,7 @@ struct mesh_params {
 	double direct_dead_interval; /* silence after which a direct link in use is down */
 	double idle_timeout;     /* no data for this long: a pair is idle */
 	double punch_timeout;    /* a direct link not up after this long has failed */
+	bool direct_paths;       /* try LAN and NAT-traversed direct paths (default on) */
 };
 
 void mesh_params_default(struct mesh_params *p);

@@ -405,6 +405,12 @@ reclaim(struct netif *nif)
 		if (idx >= 0)
 			rtnl_link_del(nif->rtnl, idx);
 	}
+	/* and until the old process is gone: it may still hold the UDP port */
+	for (i = 0; pid > 1 && i < 60 && pid_serves((pid_t)pid, nif->ifname); i++) {
+		if (i == 40)
+			kill((pid_t)pid, SIGKILL);
+		usleep(50000);
+	}
 	if (wg_uapi_exists(nif->ifname) || rtnl_link_index(nif->rtnl, nif->ifname) >= 0)
 		return -EEXIST;
 	{

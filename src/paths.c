@@ -229,11 +229,18 @@ eligible(const struct mesh *m, const struct node *n, double now, const char **wh
 static void
 send_probes(struct mesh *m, struct node *n)
 {
-	uint8_t i;
+	uint8_t i, k;
 
 	for (i = 0; i < n->rec.ncandidates; i++) {
 		struct mesh_msg msg;
 		struct endpoint dst = n->rec.candidates[i];
+		bool ours = false;
+
+		/* homes reuse private ranges: its address may be one of ours */
+		for (k = 0; k < m->self->rec.ncandidates; k++)
+			ours |= ipaddr_equal(&m->self->rec.candidates[k].addr, &dst.addr);
+		if (ours)
+			continue;
 
 		memset(&msg, 0, sizeof(msg));
 		msg.type = MESH_PROBE;
@@ -501,6 +508,14 @@ paths_link_down(struct mesh *m, struct node *n)
 
 	if (n->link == NULL || (n->link->kind != LINK_LAN && n->link->kind != LINK_NAT))
 		return;
+	if (m->traffic_sampled && !in_use(m, n, now)) {
+		/* idle: most likely the other side let it go; via the gateway until used */
+		mesh_link_remove(m, n, "idle and gone quiet: back to the gateway");
+		n->path.attempts = 0;
+		n->path.parked = true;
+		path_set(m, n, PATH_NOT_TRIED, "idle: via the gateway until used");
+		return;
+	}
 	/* a dead direct path: back to the gateway now, try again later */
 	mesh_link_remove(m, n, "direct path died: back to the gateway");
 	path_backoff(m, n, now, "direct path died");
@@ -676,7 +691,7 @@ paths_tick(struct mesh *m, double now)
 				punch_react(m, n, true);
 			continue;
 		}
-		if (!eligible(m, n, now, &why))
+		if (!m->p.direct_paths || !eligible(m, n, now, &why))
 			continue;
 		switch (n->path.state) {
 		case PATH_NOT_TRIED:

@@ -223,7 +223,7 @@ sample_start(struct daemon *d)
 		ev_io_stop(d->loop, &d->sample_w);
 		close(d->sample_fd);
 	}
-	d->sample_fd = pktsample_open(netif_ifindex(d->nif));
+	d->sample_fd = pktsample_open(netif_ifindex(d->nif), d->o->admin_port);
 	if (d->sample_fd < 0) {
 		log_warnx("%s: cannot watch traffic (%s): direct paths are kept warm whether used "
 			  "or not",

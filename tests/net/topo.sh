@@ -33,15 +33,20 @@
 topo_port=0
 
 # Veth pair between namespace $1 (interface $2) and namespace $3 (interface $4).
+# The underlay is IPv4 only: no IPv6 on these links, so the kernel's own
+# router solicitations and MLD reports do not count as traffic in the tests.
 topo_veth() {
 	ip -n "$tag$1" link add "$2" type veth peer name "$4" netns "$tag$3" ||
 		bail "veth $tag$1:$2 <-> $tag$3:$4"
+	ip netns exec "$tag$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1"
+	ip netns exec "$tag$3" sysctl -qw "net.ipv6.conf.$4.disable_ipv6=1"
 	ip -n "$tag$1" link set "$2" up
 	ip -n "$tag$3" link set "$4" up
 }
 
 topo_bridge() {
 	ip -n "$tag$1" link add br0 type bridge || bail "bridge in $tag$1"
+	ip netns exec "$tag$1" sysctl -qw net.ipv6.conf.br0.disable_ipv6=1
 	ip -n "$tag$1" link set br0 up
 }
 

@@ -41,6 +41,8 @@ params(struct mesh_params *p)
 	p->conflict_grace = 1.0;
 	p->link_holddown = 0.3;
 	p->gc_after = 60;
+	/* these tests are about membership and routing through gateways */
+	p->direct_paths = false;
 }
 
 static struct meshsim *
