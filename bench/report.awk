@@ -66,6 +66,13 @@ function verdict(m, r, t, v,    o, ov) {
 	return ""
 }
 
+BEGIN {
+	nmorder = split("setup reach_all direct_all idle_pkts_node_min idle_bytes_node_min " \
+		"idle_cpu_pct rss_peak cpu_seconds restart_recovery deadpath_fallback roam_recovery", morder, " ")
+	for (o = 1; o <= nmorder; o++)
+		mknown[morder[o]] = 1
+}
+
 {
 	if (NF < 9)
 		next
@@ -120,7 +127,7 @@ function json(    i, s) {
 	printf "  ]\n}\n"
 }
 
-function md(    i, j, k, t, r, m, rl, tg, v, cell, s, n, lo, hi, vlo, vhi, ratio) {
+function md(    i, j, k, o, t, r, m, rl, tg, v, cell, s, n, lo, hi, vlo, vhi, ratio, nord, ord, parts) {
 	printf "# wgnm benchmark: %s on %s\n\n", date, host
 	printf "Kernel %s, %d CPUs; idle window %d s; poll timeout %d s. Versions:", kernel, cpus, idle, timeout
 	for (i = 1; i <= nsys; i++)
@@ -136,8 +143,21 @@ function md(    i, j, k, t, r, m, rl, tg, v, cell, s, n, lo, hi, vlo, vhi, ratio
 		for (i = 1; i <= nsys; i++)
 			printf "---|"
 		printf "\n"
+		# rows in the order of the measurements, whatever order they came in
+		nord = 0
+		for (o = 1; o <= nmorder; o++)
+			for (j = 1; j <= nrow[t]; j++) {
+				split(rows[t, j], parts, SUBSEP)
+				if (parts[1] == morder[o])
+					ord[++nord] = rows[t, j]
+			}
 		for (j = 1; j <= nrow[t]; j++) {
-			r = rows[t, j]
+			split(rows[t, j], parts, SUBSEP)
+			if (!(parts[1] in mknown))
+				ord[++nord] = rows[t, j]
+		}
+		for (j = 1; j <= nord; j++) {
+			r = ord[j]
 			split(r, parts, SUBSEP)
 			m = parts[1]; rl = parts[2]
 			tg = target(m, rl, t, topnodes[t])
