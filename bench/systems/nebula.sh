@@ -12,6 +12,10 @@
 #                        writes its PID to PIDFILE, registers it for cleanup
 #   bench_kill_pidfile PIDFILE
 #                        TERM, bounded wait, KILL; removes PIDFILE
+#   bench_kill_pids PID...   the same for PIDs
+# A driver defines sys_version, sys_setup DIR, sys_start HOST, sys_stop HOST,
+# sys_overlay_addr HOST, sys_pids HOST ("ROLE PID" lines, the main daemon
+# first) and sys_log HOST (the daemon's log file).
 #
 # Setup as the Nebula docs recommend: one CA made with nebula-cert, one signed
 # certificate per host; the public host is the lighthouse (fixed port 4242,
@@ -118,4 +122,8 @@ sys_pids() {
 	pid=$(cat "$nebula_dir/$1/pid" 2>/dev/null) || return 0
 	kill -0 "$pid" 2>/dev/null && echo "nebula $pid"
 	return 0
+}
+
+sys_log() {
+	echo "$nebula_dir/$1/log"
 }

@@ -70,3 +70,7 @@ sys_pids() {
 	kill -0 "$pid" 2>/dev/null && echo "tincd $pid"
 	return 0
 }
+
+sys_log() {
+	echo "$tinc_dir/$1/log"
+}

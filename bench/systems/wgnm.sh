@@ -83,3 +83,7 @@ sys_pids() {
 	done
 	return 0
 }
+
+sys_log() {
+	echo "$wgnm_dir/$1/log"
+}
