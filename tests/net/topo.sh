@@ -22,6 +22,12 @@
 #   topo_move NAME ROUTER ADDR         move host NAME's underlay to another LAN
 #   topo_ifstat NAME                   "rx_packets tx_packets" of NAME's eth0
 #
+# NAT routers drop unsolicited inbound traffic on their WAN side, as home
+# routers do. Every host or router placed behind a router records it:
+# $topo_up_NAME is the router NAME sits behind (unset for hosts on the
+# internet). Layouts a, b, c and scale set $topo_hosts (the mesh hosts, not
+# the routers) and $topo_public (their public host).
+#
 # Layouts used by the tests (hosts a b c d):
 #   topo_layout_a     b public; a behind its own NAT (na); c and d behind one
 #                     home NAT (nh)
@@ -29,6 +35,10 @@
 #   topo_layout_c     b public; a and c each behind a symmetric NAT
 #   topo_layout_lan N hosts a.. on one LAN bridge (no NAT), 192.168.50.0/24,
 #                     and the bridge also joined to the internet for static peers
+#   topo_layout_scale N
+#                     public host p (203.0.113.2) + N hosts h1..hN spread round
+#                     robin over ceil(N/4) home NATs r1.. (WAN 203.0.113.(8k+10),
+#                     LAN 192.168.(100+k).0/24, hosts from .2); at most 100
 
 topo_port=0
 
@@ -90,6 +100,12 @@ table ip nat {
 		oifname "eth0" masquerade$_mode
 	}
 }
+table ip filter {
+	chain in {
+		type filter hook input priority 0;
+		iifname "eth0" ct state new drop
+	}
+}
 EOF
 }
 
@@ -108,6 +124,7 @@ topo_nat_in() {
 	ip -n "$tag$1" addr add "$3/24" dev eth0
 	eval "_plan=\$topo_lan_$2"
 	ip -n "$tag$1" route add default via "$_plan.1"
+	eval "topo_up_$1=$2"
 	topo_bridge "$1"
 	ip -n "$tag$1" addr add "$4.1/24" dev br0
 	topo_nat_rules "$1"
@@ -120,6 +137,7 @@ topo_lan_host() {
 	ip -n "$tag$1" addr add "$3/24" dev eth0
 	eval "_lan=\$topo_lan_$2"
 	ip -n "$tag$1" route add default via "$_lan.1"
+	eval "topo_up_$1=$2"
 }
 
 topo_move() {
@@ -128,6 +146,7 @@ topo_move() {
 	ip -n "$tag$1" addr add "$3/24" dev eth0
 	eval "_lan=\$topo_lan_$2"
 	ip -n "$tag$1" route add default via "$_lan.1"
+	eval "topo_up_$1=$2"
 }
 
 topo_ifstat() {
@@ -137,6 +156,8 @@ topo_ifstat() {
 
 topo_layout_a() {
 	topo_internet
+	topo_hosts="a b c d"
+	topo_public=b
 	topo_public b 203.0.113.2
 	topo_nat na 203.0.113.10 192.168.1
 	topo_lan_host a na 192.168.1.2
@@ -147,6 +168,8 @@ topo_layout_a() {
 
 topo_layout_b() {
 	topo_internet
+	topo_hosts="a b c d"
+	topo_public=b
 	topo_public b 203.0.113.2
 	topo_nat na 203.0.113.10 192.168.1
 	topo_lan_host a na 192.168.1.2
@@ -158,6 +181,8 @@ topo_layout_b() {
 
 topo_layout_c() {
 	topo_internet
+	topo_hosts="a b c"
+	topo_public=b
 	topo_public b 203.0.113.2
 	topo_nat na 203.0.113.10 192.168.1 symmetric
 	topo_lan_host a na 192.168.1.2
@@ -176,5 +201,26 @@ topo_layout_lan() {
 		net_ns "$_h"
 		topo_plug lan "$_h"
 		ip -n "$tag$_h" addr add "192.168.50.$((_i + 1))/24" dev eth0
+	done
+}
+
+topo_layout_scale() {
+	[ "$1" -ge 1 ] && [ "$1" -le 100 ] || bail "topo_layout_scale: N must be 1..100"
+	topo_internet
+	topo_public p 203.0.113.2
+	topo_hosts=p
+	topo_public=p
+	_nr=$((($1 + 3) / 4))
+	_k=1
+	while [ "$_k" -le "$_nr" ]; do
+		topo_nat "r$_k" "203.0.113.$((8 * _k + 10))" "192.168.$((100 + _k))"
+		_k=$((_k + 1))
+	done
+	_i=1
+	while [ "$_i" -le "$1" ]; do
+		_k=$(((_i - 1) % _nr + 1))
+		topo_lan_host "h$_i" "r$_k" "192.168.$((100 + _k)).$(((_i - 1) / _nr + 2))"
+		topo_hosts="$topo_hosts h$_i"
+		_i=$((_i + 1))
 	done
 }

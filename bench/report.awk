@@ -1,0 +1,207 @@
+# bench/report.awk: bench/run's results (TSV) as JSON or as a markdown table.
+#
+#   awk -F '\t' -v mode=json|md -v host=H -v date=D -v kernel=K -v cpus=C \
+#       -v idle=S -v timeout=S -f bench/report.awk results.tsv
+#
+# Input, one line per measurement: system, version, topology, nodes, metric,
+# role, value ("null" when not measured), unit, note.
+# The markdown has one table per topology (a row per metric, a column per
+# system) with the wgnm targets and PASS/FAIL in the wgnm column only, then
+# the idle cost per node against N over the scale runs.
+
+function jstr(s) {
+	gsub(/\\/, "\\\\", s)
+	gsub(/"/, "\\\"", s)
+	gsub(/\t/, " ", s)
+	return "\"" s "\""
+}
+
+function num(v) {
+	return v == "null" || v == "" ? "null" : v
+}
+
+# The wgnm target of a row, "" when none applies.
+function target(m, r, t, n) {
+	if (m == "reach_all" && (t == "a" || t == "b" || t == "c"))
+		return "<= 2 s"
+	if (m == "direct_all")
+		return "<= 5 s"
+	if (m == "restart_recovery" || m == "roam_recovery")
+		return "< 3 s"
+	if (m == "deadpath_fallback")
+		return "< 10 s"
+	if (m == "idle_cpu_pct" && r == "wgnm")
+		return "< 0.1 %"
+	if (m == "rss_peak" && r == "wgnm" && t ~ /^scale-/ && n >= 31)
+		return "< 4096 kB"
+	if (m == "idle_pkts_node_min")
+		return "< nebula, tinc"
+	return ""
+}
+
+# PASS/FAIL of wgnm's value v on row m/r of topology t.
+function verdict(m, r, t, v,    o, ov) {
+	if (v == "null" || v == "")
+		return "FAIL"
+	if (m == "reach_all" || m == "direct_all")
+		return v + 0 <= (m == "reach_all" ? 2 : 5) ? "PASS" : "FAIL"
+	if (m == "restart_recovery" || m == "roam_recovery")
+		return v + 0 < 3 ? "PASS" : "FAIL"
+	if (m == "deadpath_fallback")
+		return v + 0 < 10 ? "PASS" : "FAIL"
+	if (m == "idle_cpu_pct")
+		return v + 0 < 0.1 ? "PASS" : "FAIL"
+	if (m == "rss_peak")
+		return v + 0 < 4096 ? "PASS" : "FAIL"
+	if (m == "idle_pkts_node_min") {
+		for (o in sysseen) {
+			if (o == "wgnm")
+				continue
+			ov = val[o SUBSEP t SUBSEP m SUBSEP r]
+			if (ov != "" && ov != "null" && !(v + 0 < ov + 0))
+				return "FAIL"
+		}
+		return "PASS"
+	}
+	return ""
+}
+
+BEGIN {
+	nmorder = split("setup reach_all direct_all idle_pkts_node_min idle_bytes_node_min " \
+		"idle_cpu_pct rss_peak cpu_seconds restart_recovery deadpath_fallback roam_recovery", morder, " ")
+	for (o = 1; o <= nmorder; o++)
+		mknown[morder[o]] = 1
+}
+
+{
+	if (NF < 9)
+		next
+	nrec++
+	sys[nrec] = $1; ver[nrec] = $2; top[nrec] = $3; nodes[nrec] = $4
+	met[nrec] = $5; role[nrec] = $6; value[nrec] = $7; unit[nrec] = $8; note[nrec] = $9
+	if (!($1 in sysseen)) {
+		sysseen[$1] = 1
+		sysorder[++nsys] = $1
+		version[$1] = $2
+	}
+	if (!($3 in topseen)) {
+		topseen[$3] = 1
+		toporder[++ntop] = $3
+		topnodes[$3] = $4
+	}
+	row = $5 SUBSEP $6
+	if (!(($3, row) in rowseen)) {
+		rowseen[$3, row] = 1
+		nrow[$3]++
+		rows[$3, nrow[$3]] = row
+		rowunit[$3, row] = $8
+	}
+	val[$1, $3, $5, $6] = $7
+	if ($9 != "")
+		notes[$3] = notes[$3] "- " $1 " " $5 ($6 != "" ? " (" $6 ")" : "") ": " $9 "\n"
+}
+
+END {
+	if (mode == "json")
+		json()
+	else
+		md()
+}
+
+function json(    i, s) {
+	printf "{\n"
+	printf "  \"benchmark\": \"wgnm bench/run\",\n"
+	printf "  \"date\": %s,\n  \"host\": %s,\n  \"kernel\": %s,\n  \"cpus\": %d,\n", jstr(date), jstr(host), jstr(kernel), cpus
+	printf "  \"idle_window_s\": %d,\n  \"timeout_s\": %d,\n", idle, timeout
+	printf "  \"versions\": {"
+	for (i = 1; i <= nsys; i++)
+		printf "%s%s: %s", (i > 1 ? ", " : ""), jstr(sysorder[i]), jstr(version[sysorder[i]])
+	printf "},\n  \"results\": [\n"
+	for (i = 1; i <= nrec; i++) {
+		printf "    {\"system\": %s, \"version\": %s, \"topology\": %s, \"nodes\": %d, ", jstr(sys[i]), jstr(ver[i]), jstr(top[i]), nodes[i]
+		printf "\"metric\": %s, ", jstr(met[i])
+		if (role[i] != "")
+			printf "\"role\": %s, ", jstr(role[i])
+		printf "\"value\": %s, \"unit\": %s, \"note\": %s}%s\n", num(value[i]), jstr(unit[i]), jstr(note[i]), (i < nrec ? "," : "")
+	}
+	printf "  ]\n}\n"
+}
+
+function md(    i, j, k, o, t, r, m, rl, tg, v, cell, s, n, lo, hi, vlo, vhi, ratio, nord, ord, parts) {
+	printf "# wgnm benchmark: %s on %s\n\n", date, host
+	printf "Kernel %s, %d CPUs; idle window %d s; poll timeout %d s. Versions:", kernel, cpus, idle, timeout
+	for (i = 1; i <= nsys; i++)
+		printf "%s %s %s", (i > 1 ? "," : ""), sysorder[i], version[sysorder[i]]
+	printf ".\nTargets apply to wgnm only; \"n/a\" = not measured or timed out (see the notes).\n"
+	for (k = 1; k <= ntop; k++) {
+		t = toporder[k]
+		printf "\n## Topology %s (%d nodes)\n\n", t, topnodes[t]
+		printf "| metric | unit | wgnm target |"
+		for (i = 1; i <= nsys; i++)
+			printf " %s |", sysorder[i]
+		printf "\n|---|---|---|"
+		for (i = 1; i <= nsys; i++)
+			printf "---|"
+		printf "\n"
+		# rows in the order of the measurements, whatever order they came in
+		nord = 0
+		for (o = 1; o <= nmorder; o++)
+			for (j = 1; j <= nrow[t]; j++) {
+				split(rows[t, j], parts, SUBSEP)
+				if (parts[1] == morder[o])
+					ord[++nord] = rows[t, j]
+			}
+		for (j = 1; j <= nrow[t]; j++) {
+			split(rows[t, j], parts, SUBSEP)
+			if (!(parts[1] in mknown))
+				ord[++nord] = rows[t, j]
+		}
+		for (j = 1; j <= nord; j++) {
+			r = ord[j]
+			split(r, parts, SUBSEP)
+			m = parts[1]; rl = parts[2]
+			tg = target(m, rl, t, topnodes[t])
+			printf "| %s%s | %s | %s |", m, rl != "" ? " (" rl ")" : "", rowunit[t, r], tg != "" ? tg : "-"
+			for (i = 1; i <= nsys; i++) {
+				s = sysorder[i]
+				if (!((s, t, m, rl) in val)) {
+					printf " - |"
+					continue
+				}
+				v = val[s, t, m, rl]
+				cell = v == "null" ? "n/a" : v
+				if (s == "wgnm" && tg != "")
+					cell = cell " " verdict(m, rl, t, v)
+				printf " %s |", cell
+			}
+			printf "\n"
+		}
+		if (notes[t] != "")
+			printf "\nNotes:\n\n%s", notes[t]
+	}
+	# idle cost per node against N, over the scale runs
+	lo = hi = 0
+	for (k = 1; k <= ntop; k++) {
+		t = toporder[k]
+		if (t !~ /^scale-/)
+			continue
+		n = substr(t, 7) + 0
+		if (lo == 0 || n < lo) lo = n
+		if (n > hi) hi = n
+	}
+	if (lo > 0 && hi > lo) {
+		printf "\n## Idle cost per node against N (scale-%d vs scale-%d)\n\n", hi, lo
+		printf "| system | packets/node/min N=%d | N=%d | ratio | wgnm target |\n|---|---|---|---|---|\n", lo, hi
+		for (i = 1; i <= nsys; i++) {
+			s = sysorder[i]
+			vlo = val[s, "scale-" lo, "idle_pkts_node_min", ""]
+			vhi = val[s, "scale-" hi, "idle_pkts_node_min", ""]
+			if (vlo == "" || vlo == "null" || vhi == "" || vhi == "null" || vlo + 0 == 0)
+				ratio = "n/a"
+			else
+				ratio = sprintf("%.2f", vhi / vlo)
+			printf "| %s | %s | %s | %s | %s |\n", s, vlo == "" ? "-" : vlo, vhi == "" ? "-" : vhi, ratio, \
+				s == "wgnm" ? "0.80-1.20 " (ratio != "n/a" && ratio >= 0.8 && ratio <= 1.2 ? "PASS" : "FAIL") : "-"
+		}
+	}
+}
