@@ -34,8 +34,8 @@ is "h1 behind r1" "${topo_up_h1:-}" r1
 is "h2 behind r2" "${topo_up_h2:-}" r2
 is "h5 behind r1 (round robin)" "${topo_up_h5:-}" r1
 is "p on the internet" "${topo_up_p:-}" ""
-is "p's address" "$(addr_of p)" 203.0.113.2/24
-is "r2's WAN address" "$(addr_of r2)" 203.0.113.12/24
+is "p's address (its own /29 to the internet router)" "$(addr_of p)" 203.0.113.2/29
+is "r2's WAN address" "$(addr_of r2)" 203.0.113.26/29
 is "h1 first on r1's LAN" "$(addr_of h1)" 192.168.101.2/24
 is "h3 second on r1's LAN" "$(addr_of h3)" 192.168.101.3/24
 is "h6 third on r2's LAN" "$(addr_of h6)" 192.168.102.4/24
