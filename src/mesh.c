@@ -1336,6 +1336,8 @@ ping(struct mesh *m, struct node *n, double now)
 	n->link->ping_token = msg.ping.token;
 	n->link->last_ping = now;
 	n->cnt.pings_sent++;
+	/* our pings are the keepalives: wgnm sets no WireGuard persistent keepalive */
+	n->cnt.keepalives++;
 	mesh_send_to_node(m, n, &msg);
 }
 

@@ -157,6 +157,7 @@ net_init() {
 	trap 'exit 129' HUP
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
+	trap 'exit 141' PIPE
 	diag "tag $tag"
 }
 
@@ -197,7 +198,7 @@ net_cleanup() {
 	_rc=$?
 	[ -z "$net_cleaned" ] || return 0
 	net_cleaned=1
-	trap - EXIT HUP INT TERM
+	trap - EXIT HUP INT TERM PIPE
 	if [ -n "$net_exit_cmds" ]; then
 		printf '%s\n' "$net_exit_cmds" | while IFS= read -r _cmd; do
 			[ -z "$_cmd" ] || eval "$_cmd" >/dev/null 2>&1
