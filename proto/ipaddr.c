@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "proto/ipaddr.h"
+#include "proto/num.h"
 
 int
 ipaddr_parse(struct ipaddr *out, const char *s)
@@ -27,24 +28,6 @@ ipaddr_parse(struct ipaddr *out, const char *s)
 	}
 	*out = a;
 	return 0;
-}
-
-/* Parse a decimal number of at most max, digits only; -1 on error. */
-static long
-parse_uint(const char *s, long max)
-{
-	long v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
-		if (v > max)
-			return -1;
-	}
-	return v;
 }
 
 int
@@ -67,7 +50,7 @@ ipprefix_parse(struct ipprefix *out, const char *s, bool allow_host_bits)
 	memset(&p, 0, sizeof(p));
 	if (ipaddr_parse(&p.addr, buf) < 0)
 		return -EINVAL;
-	len = parse_uint(slash + 1, (long)ipaddr_bits(&p.addr));
+	len = num_parse(slash + 1, (long)ipaddr_bits(&p.addr));
 	if (len < 0)
 		return -EINVAL;
 	p.len = (uint8_t)len;
@@ -115,7 +98,7 @@ endpoint_parse(struct endpoint *out, const char *s)
 		return -EINVAL;
 	if (s[0] == '[' && e.addr.family != AF_INET6)
 		return -EINVAL;
-	port = parse_uint(colon + 1, 65535);
+	port = num_parse(colon + 1, 65535);
 	if (port < 1)
 		return -EINVAL;
 	e.port = (uint16_t)port;

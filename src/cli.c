@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "proto/num.h"
 #include "src/cli.h"
 #include "src/log.h"
 
@@ -92,28 +93,11 @@ esc(char *buf, const char *s)
 	return log_escape(buf, ESC_LEN, s, strnlen(s, ESC_LEN));
 }
 
-static long
-number(const char *s, long max)
-{
-	long v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
-		if (v > max)
-			return -1;
-	}
-	return v;
-}
-
 static int
 arg_port(const char *opt, const char *arg, uint16_t *out, struct config_diag *d)
 {
 	char e[ESC_LEN];
-	long v = number(arg, 65535);
+	long v = num_parse(arg, 65535);
 
 	if (v < 1) {
 		config_diag_error(d, "%s: expected a port number 1-65535, got \"%s\"", opt,
@@ -192,7 +176,7 @@ arg_static(struct options *o, const char *arg, struct config_diag *d)
 		return -EINVAL;
 	}
 	if (nf >= 2 && field[1][0] != '\0') {
-		v = number(field[1], 65535);
+		v = num_parse(field[1], 65535);
 		if (v < 1) {
 			config_diag_error(d, "--static \"%s\": ADMINPORT must be 1-65535",
 			                  esc(e, arg));
@@ -468,7 +452,7 @@ parse_run(struct options *o, int argc, char *const argv[], struct cli_args *a,
 			break;
 		case OPT_IDLE_TIMEOUT: {
 			char e[ESC_LEN];
-			long v = number(optarg, CONFIG_IDLE_MAX);
+			long v = num_parse(optarg, CONFIG_IDLE_MAX);
 
 			if (v < CONFIG_IDLE_MIN) {
 				config_diag_error(d,

@@ -29,6 +29,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "proto/num.h"
 #include "src/conf.h"
 #include "src/log.h"
 
@@ -178,24 +179,6 @@ scalar(struct parse *p, const yaml_node_t *n, const char *key, const char *what)
 	return (const char *)n->data.scalar.value;
 }
 
-/* Decimal 1..max, digits only; -1 otherwise. */
-static long
-parse_number(const char *s, long max)
-{
-	long v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
-		if (v > max)
-			return -1;
-	}
-	return v;
-}
-
 static bool
 scalar_port(struct parse *p, const yaml_node_t *n, const char *key, uint16_t *out)
 {
@@ -206,7 +189,7 @@ scalar_port(struct parse *p, const yaml_node_t *n, const char *key, uint16_t *ou
 
 	if (s == NULL)
 		return false;
-	v = parse_number(s, 65535);
+	v = num_parse(s, 65535);
 	if (v < 1) {
 		perr(p, n, "%s must be %s, got \"%s\"", key, what, echo(n, e, sizeof(e)));
 		return false;
@@ -225,7 +208,7 @@ scalar_seconds(struct parse *p, const yaml_node_t *n, const char *key, unsigned 
 
 	if (s == NULL)
 		return false;
-	v = parse_number(s, CONFIG_IDLE_MAX);
+	v = num_parse(s, CONFIG_IDLE_MAX);
 	if (v < CONFIG_IDLE_MIN) {
 		perr(p, n, "%s must be %s, got \"%s\"", key, what, echo(n, e, sizeof(e)));
 		return false;
@@ -556,7 +539,7 @@ config_parse_endpoint(struct config_static *s, const char *text, char *why, size
 		snprintf(why, whylen, "missing host");
 		return -EINVAL;
 	}
-	port = parse_number(colon + 1, 65535);
+	port = num_parse(colon + 1, 65535);
 	if (port < 1) {
 		snprintf(why, whylen, "port must be 1-65535");
 		return -EINVAL;

@@ -13,18 +13,9 @@ wgnm_init
 plan 3
 
 topo_layout_a
-wgnm_net 203.0.113.2:50002,50502,10.1.1.2
-wgnm_start b 10.1.1.2
-wgnm_start a 10.1.1.1
-wgnm_start c 10.1.1.3
-wgnm_start d 10.1.1.4
+wgnm_start_a
 
-if wgnm_all_reach 30 a:10.1.1.1 b:10.1.1.2 c:10.1.1.3 d:10.1.1.4; then
-	ok "every ordered pair of 4 nodes reachable in ${wgnm_elapsed} s"
-else
-	not_ok "every ordered pair reachable within 30 s"
-	wgnm_dump_logs
-fi
+wgnm_check_reach 30 a:10.1.1.1 b:10.1.1.2 c:10.1.1.3 d:10.1.1.4
 
 check "b learnt c's NATed endpoint (the home router's public address)" \
 	sh -c "ip netns exec ${tag}b wg show ${tag}b endpoints | grep -q '203.0.113.20:'"

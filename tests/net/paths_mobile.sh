@@ -25,12 +25,7 @@ wgnm_start b 10.1.1.2
 wgnm_start e 10.1.1.5
 wgnm_start a 10.1.1.1 --idle-timeout 10
 wgnm_start m 10.1.1.9 --mobile --idle-timeout 10
-if wgnm_all_reach 30 a:10.1.1.1 b:10.1.1.2 e:10.1.1.5 m:10.1.1.9; then
-	ok "every ordered pair reachable in ${wgnm_elapsed} s"
-else
-	not_ok "every ordered pair reachable within 30 s"
-	wgnm_dump_logs
-fi
+wgnm_check_reach 30 a:10.1.1.1 b:10.1.1.2 e:10.1.1.5 m:10.1.1.9
 
 # m's WireGuard tx bytes per peer, "KEY BYTES" lines
 tx_of() { ip netns exec "$tag$1" wg show "$tag$1" transfer | awk '{ print $1, $3 }'; }
@@ -44,7 +39,9 @@ sleep 12
 t0=$(tx_of m)
 sleep 12
 t1=$(tx_of m)
-warm=$(printf '%s\n%s\n' "$t0" "$t1" | awk '{ if ($1 in b) { if ($2 > b[$1]) n++ } else b[$1] = $2 } END { print n + 0 }')
+# a warm gateway gets a ping every 5 s (more than 300 bytes in 12 s); a cold
+# one at most a stray WireGuard handshake (148 bytes)
+warm=$(printf '%s\n%s\n' "$t0" "$t1" | awk '{ if ($1 in b) { if ($2 - b[$1] > 300) n++ } else b[$1] = $2 } END { print n + 0 }')
 if [ "$warm" -eq 1 ]; then
 	ok "idle: m sends keepalives to exactly one gateway"
 else

@@ -18,6 +18,10 @@
 #   wgnm_reach FROM WGIP                one ping over the overlay
 #   wgnm_all_reach TIMEOUT HOST:WGIP... every ordered pair reachable within
 #                                       TIMEOUT s; prints the time taken
+#   wgnm_check_reach TIMEOUT HOST:WGIP...
+#                                       one TAP check of wgnm_all_reach (logs on failure)
+#   wgnm_start_a [ARGS...]              the four nodes of topology A (topo_layout_a):
+#                                       b (10.1.1.2, the static peer), a .1, c .3, d .4
 #   wgnm_dump_logs                      logs as TAP diagnostics
 
 wgnm_init() {
@@ -108,4 +112,23 @@ wgnm_dump_logs() {
 		diag "--- $(basename "$_f")"
 		tail -n 40 "$_f" | sed 's/^/#   /'
 	done
+}
+
+wgnm_check_reach() {
+	_t=$1
+	shift
+	if wgnm_all_reach "$_t" "$@"; then
+		ok "every ordered pair of $# nodes reachable in ${wgnm_elapsed} s"
+	else
+		not_ok "every ordered pair of $# nodes reachable within $_t s"
+		wgnm_dump_logs
+	fi
+}
+
+wgnm_start_a() {
+	wgnm_net 203.0.113.2:50002,50502,10.1.1.2
+	wgnm_start b 10.1.1.2 "$@"
+	wgnm_start a 10.1.1.1 "$@"
+	wgnm_start c 10.1.1.3 "$@"
+	wgnm_start d 10.1.1.4 "$@"
 }

@@ -160,7 +160,7 @@ test_star_nat(void)
 	unsigned path[4];
 
 	for (i = 0; i < 3; i++) {
-		char name[8], addr[16];
+		char name[16], addr[16];
 
 		snprintf(name, sizeof(name), "n%d", i);
 		snprintf(addr, sizeof(addr), "10.1.1.%d", i + 1);
@@ -481,7 +481,7 @@ test_loss(void)
 	sim = sim_new(7, &p);
 	add(sim, "s", "10.1.0.1", 0, true);
 	for (i = 0; i < LOSS_CLIENTS; i++) {
-		char name[8], addr[16];
+		char name[16], addr[16];
 
 		snprintf(name, sizeof(name), "l%d", i);
 		snprintf(addr, sizeof(addr), "10.1.2.%d", i + 1);
@@ -557,7 +557,7 @@ test_chain(void)
 	double t0;
 
 	for (i = 0; i < CHAIN; i++) {
-		char name[8], addr[16];
+		char name[16], addr[16];
 
 		snprintf(name, sizeof(name), "c%d", i);
 		snprintf(addr, sizeof(addr), "10.1.3.%d", i + 1);
@@ -621,7 +621,7 @@ test_scale50(void)
 	add(sim, "hub0", "10.1.0.1", 0, true);
 	add(sim, "hub1", "10.1.0.2", 0, true);
 	for (i = 0; i < 48; i++) {
-		char name[8], addr[16];
+		char name[16], addr[16];
 
 		if (i % 16 == 0)
 			site = meshsim_site_add(sim, i % 32 ? MESHSIM_NAT_EDM : MESHSIM_NAT_EIM);

@@ -74,9 +74,16 @@ main(void)
 	ok(strcmp(name.first, "127.0.0.1") == 0 || strcmp(name.first, "::1") == 0,
 	   "localhost is loopback (%s)", name.first);
 
+	/*
+	 * A name that cannot exist: answered once, as a failure — unless the
+	 * machine's resolver answers everything (some DNS setups do), which is
+	 * then reported, not failed.
+	 */
 	resolver_query(r, "no-such-host.invalid", got_cb, &bad, NULL);
 	run_until(loop, &bad.calls, 1);
-	ok(bad.calls == 1 && bad.rc < 0, "unknown name fails (%d)", bad.rc);
+	ok(bad.calls == 1, "unknown name: answered exactly once");
+	ok(bad.rc < 0 || (bad.rc == 0 && bad.n >= 1), "unknown name: a failure (%d) or, with a "
+	   "catch-all resolver, an address", bad.rc);
 
 	is_int(resolver_query(r, "", got_cb, &bad, NULL), -EINVAL, "empty name refused");
 
