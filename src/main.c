@@ -98,7 +98,7 @@ main(int argc, char **argv)
 		break;
 	case OPTIONS_RUN:
 	default:
-		status = wgnm_run(&o);
+		status = wgnm_run(&o, argc, argv);
 		break;
 	}
 out:

@@ -2027,3 +2027,163 @@ mesh_self_conflict(const struct mesh *m)
 {
 	return m->self->conflict;
 }
+
+/* ---------------------------------------------------------------- reload */
+
+/*
+ * The static peers of a reloaded net.yaml. An entry is matched to the
+ * running one by wgIp (a static peer's node is found by the address in its
+ * record, so wgIp is what names it):
+ *
+ *   kept     same wgIp: the bound node and the resolved addresses carry
+ *            over. A new host is resolved again and its old addresses are
+ *            forgotten at once (no HELLO goes there any more); a new
+ *            WireGuard port is set on the link now; a new admin port gets a
+ *            HELLO now.
+ *   added    a node already known at that address is bound now and gets its
+ *            static link, as if its record had just arrived (a LAN, NAT or
+ *            client link to it becomes the static link); otherwise it is
+ *            bound when its record arrives. Its host is resolved on the next
+ *            tick and HELLOs follow.
+ *   removed  the bound node loses its static link and its direct-path state
+ *            starts afresh. It is not forgotten: like any other member it is
+ *            reached through a gateway at once, and directly when paths.c
+ *            proves a LAN or NAT path. That is where a fresh start with the
+ *            new file would be, without dropping what the node knows. (Keeping
+ *            the link as a client link was the alternative; but a client link
+ *            is the other side's to keep alive, and the other side, which we
+ *            reached out to, has a client link to us: nobody would ping.)
+ *
+ * Every pending DNS lookup is cancelled (its callback argument is an entry of
+ * the old array) and asked again on the next tick; literals answer at once.
+ */
+static bool
+static_same_host(const struct config_static *a, const struct config_static *b)
+{
+	return strcmp(a->host, b->host) == 0;
+}
+
+static const struct static_peer *
+static_find(const struct static_peer *v, size_t n, const struct ipaddr *wg_ip)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ipaddr_equal(&v[i].cfg->wg_ip, wg_ip))
+			return &v[i];
+	return NULL;
+}
+
+int
+mesh_set_statics(struct mesh *m, const struct config *net)
+{
+	const struct config *cur = m->cfg.net;
+	struct static_peer *nv, *old = m->statics;
+	size_t nold = m->nstatics, i, added = 0, removed = 0, changed = 0;
+	uint32_t k, span;
+
+	if (net->subnet.len != cur->subnet.len ||
+	    !ipaddr_equal(&net->subnet.addr, &cur->subnet.addr) ||
+	    sodium_memcmp(net->shared_key, cur->shared_key, CONFIG_KEY_LEN) != 0)
+		return -EINVAL;
+	nv = calloc(net->npeers ? net->npeers : 1, sizeof(*nv));
+	if (nv == NULL)
+		return -ENOMEM;
+	for (i = 0; i < nold; i++)
+		if (old[i].resolving)
+			resolver_cancel(m->resolver, old[i].query);
+
+	for (i = 0; i < net->npeers; i++) {
+		const struct config_static *c = &net->peers[i];
+		const struct static_peer *was = static_find(old, nold, &c->wg_ip);
+		struct static_peer *st = &nv[i];
+
+		if (was != NULL) {
+			*st = *was;
+			if (st->resolving) {
+				st->resolving = false;
+				st->next_resolve = 0;
+			}
+			if (!static_same_host(was->cfg, c)) {
+				st->naddrs = 0;
+				st->next_resolve = 0;
+			}
+			if (!static_same_host(was->cfg, c) ||
+			    was->cfg->admin_port != c->admin_port) {
+				st->next_hello = 0;
+				st->backoff = 0;
+			}
+			if (!static_same_host(was->cfg, c) || was->cfg->port != c->port ||
+			    was->cfg->admin_port != c->admin_port)
+				changed++;
+		} else {
+			added++;
+		}
+		st->m = m;
+		st->cfg = c;
+		st->index = (int)i;
+		st->is_self = ipaddr_equal(&c->wg_ip, &m->cfg.address);
+		if (st->is_self)
+			st->node = m->self;
+	}
+	for (i = 0; i < nold; i++)
+		if (static_find(nv, net->npeers, &old[i].cfg->wg_ip) == NULL)
+			removed++;
+
+	m->statics = nv;
+	m->nstatics = net->npeers;
+	m->cfg.net = net;
+	free(old);
+
+	/* Every node's static_index from the new list. */
+	span = node_table_span(m->nodes);
+	for (k = 0; k < span; k++) {
+		struct node *x = node_at(m->nodes, k);
+
+		if (x != NULL)
+			x->static_index = -1;
+	}
+	for (i = 0; i < m->nstatics; i++)
+		if (m->statics[i].node != NULL)
+			m->statics[i].node->static_index = (int)i;
+
+	for (k = 0; k < span; k++) {
+		struct node *x = node_at(m->nodes, k);
+
+		if (x == NULL || x == m->self || !x->has_record)
+			continue;
+		if (x->static_index < 0) {
+			/* still a static link: its entry is gone */
+			if (x->link != NULL && x->link->kind == LINK_STATIC) {
+				mesh_link_remove(m, x, "no longer a static peer");
+				x->path.state = PATH_NOT_TRIED;
+				x->path.reason[0] = '\0';
+				x->path.attempts = 0;
+				x->path.retry_at = 0;
+				x->path.parked = false;
+			}
+			bind_static(m, x); /* a node at an added entry's address */
+		}
+		if (x->static_index < 0 || x->link == NULL || x->link->kind != LINK_STATIC)
+			continue;
+		/* kept or added: the endpoint and who pings, as mesh_link_ensure decides */
+		if (x->link->endpoint.port != 0 &&
+		    x->link->endpoint.port != m->statics[x->static_index].cfg->port) {
+			x->link->endpoint.port = m->statics[x->static_index].cfg->port;
+			m->dirty_wg = true;
+		}
+		x->link->pinger =
+		    m->self->static_index < 0 || memcmp(m->self->id, x->id, MESH_ID_LEN) < 0;
+	}
+	m->dirty_ls = m->dirty_routes = m->dirty_wg = true;
+	mesh_changed(m);
+	log_info("reload: %zu static peers (+%zu -%zu, %zu changed)", m->nstatics, added, removed,
+	         changed);
+	return 0;
+}
+
+void
+mesh_set_idle_timeout(struct mesh *m, double s)
+{
+	m->p.idle_timeout = s;
+}

@@ -113,6 +113,20 @@ void mesh_traffic(struct mesh *m, const struct ipaddr *remote);
 /* The daemon samples traffic: without it every pair counts as in use. */
 void mesh_set_traffic_sampled(struct mesh *m, bool on);
 
+/*
+ * Reload: the static peers of a new net.yaml (same shared key and subnet as
+ * the running one, else -EINVAL and nothing changes). net is borrowed like
+ * mesh_self_config.net: it must outlive the mesh or the next call; the
+ * previous config is no longer used once this returns 0. Kept entries (same
+ * wgIp) keep their node and links, added ones are bound and linked, removed
+ * ones lose their static link (the node stays a member, reached like any
+ * other). Logs "reload: N static peers (+added -removed, changed)". 0,
+ * -EINVAL or -ENOMEM (nothing changed).
+ */
+int mesh_set_statics(struct mesh *m, const struct config *net);
+/* Reload: seconds without data before a pair is idle (mesh_params.idle_timeout). */
+void mesh_set_idle_timeout(struct mesh *m, double s);
+
 /* The WireGuard device was recreated (userspace restart): re-apply everything. */
 void mesh_wg_reset(struct mesh *m);
 

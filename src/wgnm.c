@@ -23,7 +23,8 @@
  * syslog, drops the TUI without writing to the terminal, and supervises a
  * wireguard-go it did not start (netif_after_fork()). Sockets, routes, the
  * WireGuard device and every bit of mesh state simply carry on in the child.
- * SIGHUP without a TUI asks for a reload (wgnm_reload()).
+ * SIGHUP without a TUI (--daemon, or after a detach) reloads the
+ * configuration (wgnm_reload()); with the TUI on the terminal it detaches.
  */
 #include "config.h"
 
@@ -60,7 +61,11 @@
 #include "tui/term.h"
 
 struct daemon {
-	const struct options *o;
+	const struct options *o; /* main's: what the node started with */
+	int argc;                /* main's argv, parsed again by a reload */
+	char *const *argv;
+	const struct options *cur; /* in force: o, or reloaded */
+	struct options *reloaded;  /* the last good reload's (owned), NULL before */
 	struct ev_loop *loop;
 	struct identity *id;
 	uint32_t epoch;
@@ -300,14 +305,145 @@ shutdown_cb(struct ev_loop *loop, ev_signal *w, int revents)
 }
 
 /*
- * SIGHUP of a headless daemon: reload the configuration. This version keeps
- * the configuration it started with; the hook is where reloading goes.
+ * Reload (SIGHUP of a headless daemon): parse argv again, which re-reads
+ * net.yaml and peer.yaml into new structures, and switch to them only when
+ * they are valid and change nothing that needs a restart. What a reload
+ * changes: the static peers (added, removed, new endPoint or ports) and the
+ * idle timeout. What it refuses, naming the setting: the shared key, the
+ * subnet, this node's address, name, interface, ports, state directory,
+ * existingInterface and mobile (what the node announces and how others route
+ * through it). Verbosity comes from the command line, which a reload reads
+ * unchanged, and is changed at run time over the control socket; a reload
+ * leaves it alone. On any error the running configuration stays, every error
+ * is logged with its file:line:column, and systemd gets READY=1 all the same.
+ *
+ * Ownership: d->o (main's) is never freed here; d->reloaded, the options of
+ * the last good reload, is freed by the next good reload or by stop(), each
+ * time after the mesh has been moved to newer options or freed. Pointers the
+ * daemon handed out at start-up (name, ifname) point into d->o, and those
+ * settings cannot change.
  */
+static bool
+reload_same(const char *what, const char *was, const char *now)
+{
+	if (strcmp(was, now) == 0)
+		return true;
+	log_warnx("reload: the %s changed (%s -> %s): restart wgnm to apply it", what, was, now);
+	return false;
+}
+
+static bool
+reload_same_port(const char *what, uint16_t was, uint16_t now)
+{
+	char a[8], b[8];
+
+	snprintf(a, sizeof(a), "%u", was);
+	snprintf(b, sizeof(b), "%u", now);
+	return reload_same(what, a, b);
+}
+
+static bool
+reload_same_flag(const char *what, bool was, bool now)
+{
+	return reload_same(what, was ? "on" : "off", now ? "on" : "off");
+}
+
+/* Every setting that needs a restart is unchanged (each one that is not is logged). */
+static bool
+reload_allowed(const struct options *o, const struct options *n)
+{
+	char a[IPADDR_STRLEN + 4], b[IPADDR_STRLEN + 4];
+	bool ok = true;
+
+	if (sodium_memcmp(o->net->shared_key, n->net->shared_key, CONFIG_KEY_LEN) != 0)
+		ok = reload_same("shared key", config_key_fingerprint(o->net, a, sizeof(a)),
+		                 config_key_fingerprint(n->net, b, sizeof(b)));
+	ok &= reload_same("subnet", ipprefix_fmt(&o->net->subnet, a, sizeof(a)),
+	                  ipprefix_fmt(&n->net->subnet, b, sizeof(b)));
+	ok &= reload_same("node address", ipaddr_fmt(&o->address, a, sizeof(a)),
+	                  ipaddr_fmt(&n->address, b, sizeof(b)));
+	ok &= reload_same("node name", o->name, n->name);
+	ok &= reload_same("interface", o->ifname, n->ifname);
+	ok &= reload_same_flag("existingInterface setting", o->existing_interface,
+	                       n->existing_interface);
+	ok &= reload_same_port("WireGuard port", o->wg_port, n->wg_port);
+	ok &= reload_same_port("admin port", o->admin_port, n->admin_port);
+	ok &= reload_same("state directory", o->statedir, n->statedir);
+	ok &= reload_same_flag("mobile setting", o->mobile, n->mobile);
+	return ok;
+}
+
+static unsigned
+idle_seconds(const struct options *o)
+{
+	struct mesh_params p;
+
+	if (o->idle_timeout != 0)
+		return o->idle_timeout;
+	mesh_params_default(&p);
+	return (unsigned)p.idle_timeout;
+}
+
 static void
 wgnm_reload(struct daemon *d)
 {
-	log_info("SIGHUP: reload asked; %s keeps the configuration it started with",
-	         d->o->ifname);
+	struct config_diag *diag = malloc(sizeof(*diag));
+	struct options *n = calloc(1, sizeof(*n));
+	unsigned i;
+	int rc;
+
+	sdnotify_reloading();
+	log_info("SIGHUP: reloading %s%s%s", d->o->config_path,
+	         d->o->peer_path != NULL ? " and " : "",
+	         d->o->peer_path != NULL ? d->o->peer_path : "");
+	if (diag == NULL || n == NULL) {
+		log_warnx("reload: out of memory");
+		free(n);
+		n = NULL;
+		goto fail;
+	}
+	config_diag_init(diag);
+	rc = cli_parse(n, d->argc, d->argv, diag);
+	for (i = 0; i < diag->nwarnings; i++)
+		log_warnx("%s", diag->warnings[i]);
+	if (rc < 0) {
+		for (i = 0; i < diag->nerrors; i++)
+			log_warnx("%s", diag->errors[i]);
+		if (diag->errors_dropped > 0)
+			log_warnx("... and %u more errors", diag->errors_dropped);
+		if (diag->nerrors == 0)
+			log_warnx("reload: %s", strerror(-rc));
+		goto fail;
+	}
+	if (n->mode != OPTIONS_RUN || !reload_allowed(d->cur, n))
+		goto fail;
+	if ((rc = mesh_set_statics(d->mesh, n->net)) < 0) {
+		log_warnx("reload: static peers: %s", strerror(-rc));
+		goto fail;
+	}
+	/* The mesh uses n->net from here on: the previous reload's options can go. */
+	if (idle_seconds(n) != idle_seconds(d->cur))
+		log_info("reload: idle timeout %u s -> %u s", idle_seconds(d->cur),
+		         idle_seconds(n));
+	mesh_set_idle_timeout(d->mesh, idle_seconds(n));
+	if (d->reloaded != NULL) {
+		cli_free(d->reloaded);
+		free(d->reloaded);
+	}
+	d->reloaded = n;
+	d->cur = n;
+	log_info("reload: done");
+	sdnotify("READY=1");
+	free(diag);
+	return;
+fail:
+	if (n != NULL) {
+		cli_free(n);
+		free(n);
+	}
+	log_warnx("reload failed: keeping the running configuration");
+	sdnotify("READY=1");
+	free(diag);
 }
 
 static void detach(struct daemon *d, const char *why);
@@ -683,6 +819,12 @@ stop(struct daemon *d)
 	d->admin_fd = -1;
 	identity_free(d->id);
 	d->id = NULL;
+	/* after mesh_free: the mesh used reloaded->net */
+	if (d->reloaded != NULL) {
+		cli_free(d->reloaded);
+		free(d->reloaded);
+		d->reloaded = NULL;
+	}
 }
 
 /*
@@ -753,7 +895,7 @@ null_stdio(void)
 }
 
 int
-wgnm_run(const struct options *o)
+wgnm_run(const struct options *o, int argc, char *const argv[])
 {
 	struct daemon d;
 	char err[512] = "";
@@ -761,6 +903,9 @@ wgnm_run(const struct options *o)
 
 	memset(&d, 0, sizeof(d));
 	d.o = o;
+	d.cur = o;
+	d.argc = argc;
+	d.argv = argv;
 	d.admin_fd = -1;
 	d.start_time = (int64_t)time(NULL);
 	d.interactive = !o->daemon && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
