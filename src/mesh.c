@@ -363,6 +363,14 @@ build_self_record(struct mesh *m)
 	return 0;
 }
 
+static int
+node_id_cmp(const void *a, const void *b)
+{
+	const struct node *const *x = a, *const *y = b;
+
+	return memcmp((*x)->id, (*y)->id, MESH_ID_LEN);
+}
+
 static void
 fill_digest(struct mesh *m, uint8_t out[MESH_DIGEST_LEN], uint32_t *known)
 {
@@ -380,16 +388,7 @@ fill_digest(struct mesh *m, uint8_t out[MESH_DIGEST_LEN], uint32_t *known)
 				v[n++] = x;
 		}
 		/* ascending id order */
-		for (i = 1; i < n; i++) {
-			struct node *k = v[i];
-			uint32_t j = i;
-
-			while (j > 0 && memcmp(v[j - 1]->id, k->id, MESH_ID_LEN) > 0) {
-				v[j] = v[j - 1];
-				j--;
-			}
-			v[j] = k;
-		}
+		qsort(v, n, sizeof(*v), node_id_cmp);
 		for (i = 0; i < n; i++)
 			mesh_digest_add(&d, v[i]->id, v[i]->rec.seq, v[i]->ls_seq);
 		free(v);
