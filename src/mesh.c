@@ -276,11 +276,12 @@ mesh_node_admin_dst(struct mesh *m, struct node *n, struct endpoint *dst)
 	 * NAT link still being punched by the other side: a packet from us
 	 * there before its handshake would spoil its NAT mapping.
 	 */
-	if (n->link != NULL &&
+	if (n->link != NULL && n->link->state != LINK_DOWN &&
 	    !(n->link->kind == LINK_NAT && n->link->state == LINK_TRYING && !n->link->pinger)) {
 		mesh_probe_addr(m, n->id, &dst->addr);
 		return true;
 	}
+	/* a link that is down is no path: its node is reached as routing says */
 	if (n->next_hop != ROUTE_NONE) {
 		dst->addr = n->rec.addr;
 		return true;
@@ -1308,6 +1309,11 @@ statics_tick(struct mesh *m, double now)
 			st->backoff = m->p.hello_min;
 			continue;
 		}
+		/* a mobile node keeps one gateway; the others are not courted while it works */
+		if (m->cfg.mobile && m->primary_gateway != NULL &&
+		    m->primary_gateway->link != NULL && m->primary_gateway->link->state == LINK_UP &&
+		    st->node != NULL)
+			continue;
 		make_hello(m, &msg, false);
 		dst.addr = st->addrs[0];
 		dst.port = st->cfg->admin_port;
