@@ -50,9 +50,9 @@ struct static_peer {
 	struct node *node; /* bound when its record arrives */
 };
 
+/* A kernel route wgnm installed (kept sorted, diffed against the wanted set). */
 struct installed_route {
 	struct ipprefix dst;
-	bool keep; /* scratch for the diff */
 };
 
 struct reflexive {
