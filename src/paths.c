@@ -12,6 +12,8 @@
  *                        │ no handshake in punch_timeout
  *                        ▼
  *                     backoff (30 s · 2^k, at most 15 min) ──▶ not tried
+ *                        │ (when sampling says the pair is unused: parked,
+ *                        │  tried again when used or punched by the other)
  *                        │ after PATHS_MAX_ATTEMPTS
  *                        ▼
  *                     failed (reason kept; tried again when candidates,
@@ -77,6 +79,15 @@ path_set(struct mesh *m, struct node *n, enum path_state s, const char *reason)
 		mesh_touch(m);
 	p->state = s;
 	snprintf(p->reason, sizeof(p->reason), "%s", reason != NULL ? reason : "");
+}
+
+/* Via the gateway until the pair is used again (mesh_traffic unparks). */
+static void
+park(struct mesh *m, struct node *n, const char *reason)
+{
+	n->path.parked = true;
+	n->path.retry_at = 0;
+	path_set(m, n, PATH_NOT_TRIED, reason);
 }
 
 static void
@@ -512,8 +523,7 @@ paths_link_down(struct mesh *m, struct node *n)
 		/* idle: most likely the other side let it go; via the gateway until used */
 		mesh_link_remove(m, n, "idle and gone quiet: back to the gateway");
 		n->path.attempts = 0;
-		n->path.parked = true;
-		path_set(m, n, PATH_NOT_TRIED, "idle: via the gateway until used");
+		park(m, n, "idle: via the gateway until used");
 		return;
 	}
 	/* a dead direct path: back to the gateway now, try again later */
@@ -679,8 +689,7 @@ paths_tick(struct mesh *m, double now)
 		    now - l->up_since > m->p.idle_timeout && !in_use(m, n, now)) {
 			mesh_link_remove(m, n, "idle: traffic back to the gateway");
 			n->path.attempts = 0;
-			n->path.parked = true;
-			path_set(m, n, PATH_NOT_TRIED, "idle: via the gateway until used");
+			park(m, n, "idle: via the gateway until used");
 			continue;
 		}
 		/* a punch we could not answer yet: our reflexive endpoint may be known now */
@@ -698,6 +707,11 @@ paths_tick(struct mesh *m, double now)
 		case PATH_DIRECT:
 			if (n->path.retry_at > now)
 				break;
+			if (n->path.retry_at > 0 && m->traffic_sampled && !in_use(m, n, now)) {
+				/* tried before, unused since: its PUNCH (always answered) or use wakes it */
+				park(m, n, "idle: tried again when used");
+				break;
+			}
 			if (n->rec.ncandidates > 0)
 				start_probing(m, n, now);
 			else if (memcmp(m->self->id, n->id, MESH_ID_LEN) < 0 || in_use(m, n, now))
@@ -726,9 +740,21 @@ paths_tick(struct mesh *m, double now)
 			break;
 		case PATH_BACKOFF:
 		case PATH_FAILED:
-			if (now >= n->path.retry_at) {
-				if (n->path.state == PATH_FAILED)
-					n->path.attempts = 0;
+			if (now < n->path.retry_at)
+				break;
+			if (n->path.state == PATH_FAILED)
+				n->path.attempts = 0;
+			if (m->traffic_sampled && !in_use(m, n, now)) {
+				/*
+				 * A retry costs packets on both sides and in link
+				 * state; an unused pair does not need it. Keep the
+				 * reason: it is what the TUI shows.
+				 */
+				char last[sizeof(n->path.reason)];
+
+				snprintf(last, sizeof(last), "%s", n->path.reason);
+				park(m, n, last);
+			} else {
 				path_set(m, n, PATH_NOT_TRIED, "");
 			}
 			break;

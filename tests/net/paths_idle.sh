@@ -10,7 +10,7 @@
 net_init i
 net_need nft
 wgnm_init
-plan 7
+plan 9
 window=${WGNM_IDLE_WINDOW:-30}
 # tcpdump -n -i eth0 in a node's namespace shows what is counted
 
@@ -68,6 +68,37 @@ run() {
 	else
 		not_ok "$_n NATed nodes: direct links still coming and going after 150 s"
 	fi
+	# quiet: no daemon logged anything (links, routes, and with -v every
+	# admin message but PING, PONG and HELLO) for 10 s; a mesh that never
+	# settles fails here instead of inflating the figure
+	_logs="$wgnm_dir/b.log" _k=1
+	while [ "$_k" -le "$_n" ]; do
+		_logs="$_logs $wgnm_dir/$_p$_k.log"
+		_k=$((_k + 1))
+	done
+	_deadline=$(($(date +%s) + 90)) _since=$(date +%s) _quiet=no
+	# shellcheck disable=SC2086
+	_sum=$(cat $_logs | wc -l)
+	while [ "$(date +%s)" -lt "$_deadline" ]; do
+		sleep 1
+		# shellcheck disable=SC2086
+		_now=$(cat $_logs | wc -l)
+		[ "$_now" = "$_sum" ] || _since=$(date +%s)
+		_sum=$_now
+		if [ $(($(date +%s) - _since)) -ge 10 ]; then
+			_quiet=yes
+			break
+		fi
+	done
+	if [ "$_quiet" = yes ]; then
+		ok "$_n NATed nodes: the mesh is quiet (nothing logged for 10 s)"
+	else
+		not_ok "$_n NATed nodes: still logging after 90 s"
+	fi
+	_marks=
+	for _l in $_logs; do
+		_marks="$_marks $(wc -l <"$_l")"
+	done
 	_before= _k=1
 	while [ "$_k" -le "$_n" ]; do
 		set -- $(topo_ifstat "$_p$_k")
@@ -87,6 +118,12 @@ run() {
 	_median=$(printf '%s\n' $_each | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
 	per_node=$((_median * 60 / window))
 	diag "$_n NATed nodes: $per_node underlay packets per node per minute (median, window ${window} s; mean $((_total * 60 / window / _n)))"
+	# what the daemons logged during the window (nothing, when idle)
+	set -- $_marks
+	for _l in $_logs; do
+		tail -n +$(($1 + 1)) "$_l" | head -n 20 | sed "s|^|# $(basename "$_l" .log): |"
+		shift
+	done
 }
 
 topo_internet
