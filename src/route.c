@@ -202,8 +202,64 @@ route_table_clear(struct route_entry *table, uint32_t n)
 	}
 }
 
+/*
+ * Equal-cost paths: every link's cost gets a small symmetric perturbation
+ * (from the two ends' ids), and paths are compared by (cost, sum of
+ * perturbations). Shortest paths are then unique — barring a collision of
+ * sums — and the same from both ends, and a subpath of a shortest
+ * path is the shortest path between its ends. So the path a -> b is the
+ * reverse of b -> a, and each relay on it forwards along the same path: every
+ * hop's WireGuard sees the source on the peer it routes that source to.
+ * (A per-node tie-break, e.g. "smaller next hop", lets a route to b via g1
+ * and b to a via g2, and g2's packets from b are then dropped by a's
+ * WireGuard source filter.)
+ */
+static uint64_t
+id_word(const uint8_t id[ROUTE_ID_LEN])
+{
+	uint64_t v = 0;
+	unsigned i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | id[i];
+	return v;
+}
+
+static uint64_t
+mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static uint32_t
+link_salt(const struct lsdb *db, uint32_t a, uint32_t b)
+{
+	/* a hash of the unordered pair of ids; < 2^18 */
+	uint64_t x = id_word(db->nodes[a].id), y = id_word(db->nodes[b].id);
+
+	if (x > y) {
+		uint64_t t = x;
+
+		x = y;
+		y = t;
+	}
+	return (uint32_t)(mix(mix(x) + y) & 0x3ffff);
+}
+
+/* Path length: (cost << 32) + sum of salts; the salts of 16383 hops fit in 32 bits. */
+static uint64_t
+path_len(uint32_t cost, uint32_t salt)
+{
+	return (uint64_t)cost << 32 | salt;
+}
+
 struct heap_item {
-	uint32_t dist;
+	uint64_t dist;
 	uint32_t node;
 };
 
@@ -213,7 +269,7 @@ struct heap {
 };
 
 static int
-heap_push(struct heap *h, uint32_t dist, uint32_t node)
+heap_push(struct heap *h, uint64_t dist, uint32_t node)
 {
 	size_t i;
 
@@ -263,41 +319,22 @@ heap_pop(struct heap *h)
 	return top;
 }
 
-/* Which of two candidate next hops wins for a destination whose previous next hop was prev. */
-static uint32_t
-prefer(const struct lsdb *db, uint32_t a, uint32_t b, uint32_t prev)
-{
-	if (a == b || b == ROUTE_NONE)
-		return a;
-	if (a == ROUTE_NONE)
-		return b;
-	if (a == prev)
-		return a;
-	if (b == prev)
-		return b;
-	return memcmp(db->nodes[a].id, db->nodes[b].id, ROUTE_ID_LEN) <= 0 ? a : b;
-}
-
 int
 route_compute(const struct lsdb *db, uint32_t self, struct route_entry *table)
 {
-	uint32_t n = db->capacity, i;
-	uint32_t *prev_hop = NULL;
+	uint32_t n = db->capacity;
+	uint32_t *salt = NULL;
 	bool *done = NULL;
 	struct heap h = { 0 };
 	int rc = -ENOMEM;
 
-	if (self >= n || !db->nodes[self].present) {
-		route_table_clear(table, n);
-		return 0;
-	}
-	prev_hop = malloc((size_t)n * sizeof(*prev_hop));
-	done = calloc(n, sizeof(*done));
-	if (prev_hop == NULL || done == NULL)
-		goto out;
-	for (i = 0; i < n; i++)
-		prev_hop[i] = table[i].next_hop;
 	route_table_clear(table, n);
+	if (self >= n || !db->nodes[self].present)
+		return 0;
+	salt = calloc(n, sizeof(*salt));
+	done = calloc(n, sizeof(*done));
+	if (salt == NULL || done == NULL)
+		goto out;
 	table[self].cost = 0;
 	if (heap_push(&h, 0, self) < 0)
 		goto out;
@@ -307,7 +344,7 @@ route_compute(const struct lsdb *db, uint32_t self, struct route_entry *table)
 		const struct lsdb_node *u = &db->nodes[it.node];
 		size_t k;
 
-		if (done[it.node] || it.dist != table[it.node].cost)
+		if (done[it.node] || it.dist != path_len(table[it.node].cost, salt[it.node]))
 			continue;
 		done[it.node] = true;
 		/* Only self and relays forward traffic for others. */
@@ -315,28 +352,28 @@ route_compute(const struct lsdb *db, uint32_t self, struct route_entry *table)
 			continue;
 		for (k = 0; k < u->nlinks; k++) {
 			uint32_t v = u->links[k].neighbour;
-			uint32_t w, d, hop;
+			uint32_t w, d, s, hop;
+			uint64_t len;
 
 			if (v >= n || v == self || done[v] || !db->nodes[v].present)
 				continue;
 			w = lsdb_link_cost(db, it.node, v);
 			if (w == ROUTE_COST_INF)
 				continue;
-			d = it.dist + w;
+			d = table[it.node].cost + w;
+			s = salt[it.node] + link_salt(db, it.node, v);
+			len = path_len(d, s);
 			hop = it.node == self ? v : table[it.node].next_hop;
-			if (d < table[v].cost) {
+			if (table[v].cost == ROUTE_COST_INF || len < path_len(table[v].cost, salt[v]) ||
+			    (len == path_len(table[v].cost, salt[v]) &&
+			     memcmp(db->nodes[hop].id, db->nodes[table[v].next_hop].id,
+				    ROUTE_ID_LEN) < 0)) {
 				table[v].cost = d;
+				salt[v] = s;
 				table[v].next_hop = hop;
 				table[v].hops = (uint16_t)(table[it.node].hops + 1);
-				if (heap_push(&h, d, v) < 0)
+				if (heap_push(&h, len, v) < 0)
 					goto out;
-			} else if (d == table[v].cost) {
-				uint32_t best = prefer(db, table[v].next_hop, hop, prev_hop[v]);
-
-				if (best != table[v].next_hop) {
-					table[v].next_hop = best;
-					table[v].hops = (uint16_t)(table[it.node].hops + 1);
-				}
 			}
 		}
 	}
@@ -346,6 +383,6 @@ route_compute(const struct lsdb *db, uint32_t self, struct route_entry *table)
 out:
 	free(h.items);
 	free(done);
-	free(prev_hop);
+	free(salt);
 	return rc;
 }

@@ -16,12 +16,14 @@
  * route_compute() runs one Dijkstra from self over the two-way links,
  * O((V + E) log V). It is called once per change batch (the core marks the
  * database dirty and recomputes at most once per loop iteration), never per
- * received packet. Among equal-cost paths the next hop is chosen by:
- * 1. the next hop the destination had before (sticky: no flapping between
- *    equal paths), 2. the smaller node id. Cost hysteresis is applied where
- *    link costs are produced (the core only re-announces a link when its cost
- *    moves by more than a threshold), so a route here changes only when the
- *    announced topology does.
+ * received packet. Paths are compared by cost, then by a sum of small
+ * per-link perturbations that depend only on the two ends' ids: shortest
+ * paths are unique, the same seen from either end, and consistent hop by hop
+ * (each relay on a path routes both ends along it), which WireGuard's source
+ * filter needs. No history: the same database always gives the same routes,
+ * so equal paths do not flap. Cost hysteresis is applied where link costs are
+ * produced (the core only re-announces a link when its cost moves by more
+ * than a threshold), so a route changes only when the announced topology does.
  */
 #ifndef WGNM_ROUTE_H
 #define WGNM_ROUTE_H
@@ -69,9 +71,8 @@ size_t lsdb_links(const struct lsdb *db, uint32_t origin, const struct route_lin
 uint32_t lsdb_link_cost(const struct lsdb *db, uint32_t a, uint32_t b);
 
 /*
- * Shortest paths from self. table has lsdb_capacity() entries; on input it
- * holds the previous result (or all ROUTE_NONE) and is used for the sticky
- * tie-break; on output the new result. Returns 0 or -ENOMEM.
+ * Shortest paths from self into table (lsdb_capacity() entries, overwritten).
+ * Returns 0 or -ENOMEM.
  */
 int route_compute(const struct lsdb *db, uint32_t self, struct route_entry *table);
 

@@ -1,4 +1,4 @@
-/* route: shortest paths, two-way rule, relays, tie-break stability, a gateway dying. */
+/* route: shortest paths, two-way rule, relays, equal-cost paths both ways, a gateway dying. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -113,8 +113,8 @@ main(void)
 	lsdb_free(db);
 
 	/*
-	 * Tie-break: a (0) reaches d (3) via b (1) or c (2) at equal cost.
-	 * Fresh: smaller id wins (b). With c as previous next hop: c stays.
+	 * Equal costs: a (0) reaches d (3) via b (1) or c (2). The choice is the
+	 * database's alone (no history) and d chooses the same path back.
 	 */
 	db = graph(4, NULL);
 	link2(db, 0, 1, 10);
@@ -123,16 +123,23 @@ main(void)
 	link2(db, 2, 3, 10);
 	route_table_clear(t, 4);
 	route_compute(db, 0, t);
-	is_int(t[3].next_hop, 1, "tie: fresh choice is the smaller id");
-	t[3].next_hop = 2;
-	route_compute(db, 0, t);
-	is_int(t[3].next_hop, 2, "tie: previous next hop is kept (no flapping)");
-	route_compute(db, 0, t);
-	is_int(t[3].next_hop, 2, "tie: stable over repeated computes");
-	/* A strictly better path wins over stickiness. */
+	{
+		uint32_t first = t[3].next_hop;
+		struct route_entry back[4];
+
+		ok(first == 1 || first == 2, "tie: a reaches d via b or c");
+		is_int(t[3].cost, 20, "tie: cost 20");
+		t[3].next_hop = first == 1 ? 2 : 1;
+		route_compute(db, 0, t);
+		is_int(t[3].next_hop, first, "tie: the input table does not matter");
+		route_table_clear(back, 4);
+		route_compute(db, 3, back);
+		is_int(back[0].next_hop, first, "tie: d reaches a through the same gateway");
+	}
+	/* A strictly better path wins. */
 	link2(db, 0, 3, 5);
 	route_compute(db, 0, t);
-	is_int(t[3].next_hop, 3, "better path replaces the sticky one");
+	is_int(t[3].next_hop, 3, "better path wins over an equal pair");
 	lsdb_free(db);
 
 	/* Gateway dying: two gateways b, c; b dies → d via c. */
@@ -200,6 +207,63 @@ main(void)
 			lsdb_free(db);
 		}
 		is_int(bad, 0, "20 random graphs: costs and next hops match Floyd-Warshall");
+	}
+
+	/*
+	 * Random graphs full of equal-cost paths (costs 10 or 100, some
+	 * non-relays): forwarding is consistent both ways. Walking from a
+	 * towards b, each node V that receives from U routes a back via U —
+	 * what WireGuard's source filter at V needs — and the walk ends at b.
+	 */
+	{
+		enum { M = 30 };
+		static struct route_entry all[M][M];
+		int round, bad = 0, walks = 0;
+		uint32_t a, b, k;
+
+		srand(11);
+		for (round = 0; round < 30; round++) {
+			db = graph(M, NULL);
+			for (k = 0; k < M; k++) {
+				uint8_t id[ROUTE_ID_LEN] = { 0 };
+
+				id[0] = (uint8_t)(0x10 + k); /* as graph() */
+				if (rand() % 5 == 0)
+					lsdb_node_set(db, k, id, false); /* not a relay */
+			}
+			for (k = 0; k < 3 * M; k++) {
+				a = (uint32_t)rand() % M;
+				b = (uint32_t)rand() % M;
+				if (a != b && lsdb_link_cost(db, a, b) == ROUTE_COST_INF)
+					link2(db, a, b, rand() % 3 ? 10 : 100);
+			}
+			for (a = 0; a < M; a++) {
+				route_table_clear(all[a], M);
+				route_compute(db, a, all[a]);
+			}
+			for (a = 0; a < M; a++)
+				for (b = 0; b < M; b++) {
+					uint32_t u = a, v, steps = 0;
+
+					if (a == b || all[a][b].next_hop == ROUTE_NONE)
+						continue;
+					walks++;
+					while (u != b && steps++ < M) {
+						v = all[u][b].next_hop;
+						if (v == ROUTE_NONE || all[v][a].next_hop != u) {
+							bad++;
+							break;
+						}
+						u = v;
+					}
+					if (u != b)
+						bad++;
+				}
+			lsdb_free(db);
+		}
+		diag("%d paths walked", walks);
+		ok(walks > 1000, "equal costs: enough reachable pairs to say something");
+		is_int(bad, 0, "equal costs: every hop routes both ends along the same path");
 	}
 	return tap_done();
 }
