@@ -80,6 +80,7 @@ struct daemon {
 	bool detached;    /* we are the child of a detach */
 	int64_t start_time;
 	int sample_fd;
+	bool prepunch_warned; /* said once that pre-punching fails */
 	ev_io sample_w;
 	ev_signal sigint_w, sigterm_w, sighup_w;
 	ev_timer exit_w;
@@ -748,7 +749,17 @@ io_candidates(void *ctx, struct endpoint *out, size_t max)
 static int
 io_prepunch(void *ctx, const struct endpoint *dst, int ttl)
 {
-	return prepunch_send(((struct daemon *)ctx)->o->wg_port, dst, ttl);
+	struct daemon *d = ctx;
+	int rc = prepunch_send(d->o->wg_port, dst, ttl);
+
+	if (rc < 0 && !d->prepunch_warned) {
+		/* once: it fails the same way every time (EPERM without CAP_NET_RAW) */
+		d->prepunch_warned = true;
+		log_warnx("cannot pre-punch NATs (%s): NAT traversal through Linux NATs may "
+			  "fail",
+			  strerror(-rc));
+	}
+	return rc;
 }
 
 static int

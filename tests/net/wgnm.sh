@@ -12,7 +12,9 @@
 #   wgnm_net STATIC...                  write $wgnm_dir/net.yaml; STATIC is
 #                                       HOST_ADDR:WGPORT,ADMINPORT,WGIP
 #   wgnm_start HOST WGIP [ARGS...]      start a daemon (foreground mode, in the
-#                                       background of the test), PID tracked
+#                                       background of the test), PID tracked;
+#                                       $WGNM_WRAP (words) runs before it, e.g.
+#                                       setpriv with fewer capabilities
 #   wgnm_stop HOST [SIGNAL]             signal it (TERM) and wait (bounded)
 #   wgnm_pid HOST                       its PID
 #   wgnm_reach FROM WGIP                one ping over the overlay
@@ -56,8 +58,9 @@ wgnm_start() {
 	_h=$1
 	_ip=$2
 	shift 2
+	# shellcheck disable=SC2086
 	ip netns exec "$tag$_h" env WGNM_BACKEND="${WGNM_TEST_BACKEND:-userspace}" \
-		"$wgnm_bin" --daemon --foreground -v -c "$wgnm_dir/net.yaml" -i "$tag$_h" \
+		${WGNM_WRAP:-} "$wgnm_bin" --daemon --foreground -v -c "$wgnm_dir/net.yaml" -i "$tag$_h" \
 		-a "$_ip" -n "$_h" --state-dir "$wgnm_dir/$_h" "$@" >>"$wgnm_dir/$_h.log" 2>&1 &
 	eval "wgnm_pid_$_h=$!"
 	net_pid $!
