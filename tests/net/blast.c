@@ -240,7 +240,8 @@ do_send(const char *addr, uint16_t port, const char *path, unsigned long nrandom
 		} else if (h < want_h) {
 			const uint8_t *src = cap.buf[h++ % cap.n];
 
-			len = SEAL_HEADER_LEN + (size_t)(rng() % (SEAL_MAX_DATAGRAM - SEAL_HEADER_LEN + 1));
+			len = SEAL_HEADER_LEN +
+			      (size_t)(rng() % (SEAL_MAX_DATAGRAM - SEAL_HEADER_LEN + 1));
 			memcpy(d, src, HDR_FIXED);
 			rng_fill(d + HDR_FIXED, len - HDR_FIXED);
 		} else if (rep < nreplay * cap.n) {
