@@ -19,8 +19,8 @@ tui=${top_builddir:-.}/wgnm-tui
 plan 12
 
 marker=$wgnm_dir/start.marker
-: >"$marker"
-sleep 1 # -newer compares times with 1 s granularity on some file systems
+# a second in the past: -newer must also see files written within this second
+touch -d "@$(($(date +%s) - 1))" "$marker"
 
 topo_layout_lan 3 # a=192.168.50.2 b=.3 c=.4
 wgnm_net 192.168.50.2:50001,50501,10.1.1.1
