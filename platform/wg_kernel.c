@@ -79,7 +79,8 @@ wg_kernel_open(struct wg_kernel **out)
 	if (k == NULL)
 		return -ENOMEM;
 	k->txlen = MNL_SOCKET_BUFFER_SIZE;
-	k->txbuf = malloc(k->txlen);
+	/* Zeroed: message padding the builders skip must not carry old heap bytes. */
+	k->txbuf = calloc(1, k->txlen);
 	k->rxbuf = malloc(WG_KERNEL_RXBUF);
 	if (k->txbuf == NULL || k->rxbuf == NULL) {
 		wg_kernel_close(k);

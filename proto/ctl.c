@@ -369,6 +369,13 @@ w_header(struct wbuf *w, const struct ctl_header *h)
 	w_u64(w, (uint64_t)h->start_time);
 	w_str(w, h->version, sizeof(h->version));
 	w_bool(w, h->mobile);
+	if (h->n_drops > CTL_DROPS_MAX)
+		w_bad(w);
+	w_u8(w, h->n_drops);
+	for (i = 0; i < h->n_drops && i < CTL_DROPS_MAX; i++) {
+		w_str(w, h->drops[i].reason, sizeof(h->drops[i].reason));
+		w_u64(w, h->drops[i].count);
+	}
 }
 
 static void
@@ -394,6 +401,15 @@ r_header(struct rbuf *r, struct ctl_header *h)
 	h->start_time = (int64_t)r_u64(r);
 	r_str(r, h->version, sizeof(h->version));
 	h->mobile = r_bool(r);
+	h->n_drops = r_u8(r);
+	if (h->n_drops > CTL_DROPS_MAX) {
+		r_fail(r, -EINVAL);
+		h->n_drops = 0;
+	}
+	for (i = 0; i < h->n_drops; i++) {
+		r_str(r, h->drops[i].reason, sizeof(h->drops[i].reason));
+		h->drops[i].count = r_u64(r);
+	}
 }
 
 static void

@@ -31,6 +31,10 @@
  *   endpoint  addr, u16 port
  *   bool      u8 0 or 1
  *   time      i64 seconds (wall clock) unless named _ms
+ *   header    name, id_short, ifname, backend, addr, bool + prefix (subnet),
+ *             u16 wg_port, u16 admin_port, time start, str version, bool
+ *             mobile, u8 n_drops (<= CTL_DROPS_MAX), n_drops x (str reason,
+ *             u64 count)
  *
  * Everything here is pure: no I/O, no globals, no allocation. Decoders take
  * (buf, len) and reject, with a fixed errno each, anything but an exact
@@ -79,6 +83,8 @@
 #define CTL_LOGS_MAX     65535
 #define CTL_NAT_CAND_MAX 8
 #define CTL_NAT_REFL_MAX 8
+#define CTL_DROPS_MAX    16 /* admin datagram drop reasons in the header */
+#define CTL_DROP_NAME_MAX 23
 
 enum ctl_backend {
 	CTL_BACKEND_KERNEL = 0,
@@ -125,6 +131,12 @@ enum ctl_log_level {
 	CTL_LOG_DEBUG = 3,
 };
 
+/* Admin datagrams dropped for one reason since start (the daemon names the reasons). */
+struct ctl_drop {
+	char reason[CTL_DROP_NAME_MAX + 1];
+	uint64_t count;
+};
+
 struct ctl_header {
 	char name[CTL_NAME_MAX + 1];
 	char id_short[CTL_ID_SHORT_LEN + 1];
@@ -137,6 +149,8 @@ struct ctl_header {
 	int64_t start_time; /* wall clock seconds, for the uptime */
 	char version[CTL_VERSION_STR_MAX + 1];
 	bool mobile;
+	uint8_t n_drops;
+	struct ctl_drop drops[CTL_DROPS_MAX];
 };
 
 struct ctl_peer {

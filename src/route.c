@@ -112,6 +112,18 @@ link_cmp(const void *a, const void *b)
 	return (int)x->cost - (int)y->cost;
 }
 
+/* Field by field: struct route_link has padding, which memcmp would read. */
+static bool
+links_equal(const struct route_link *a, const struct route_link *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (a[i].neighbour != b[i].neighbour || a[i].cost != b[i].cost)
+			return false;
+	return true;
+}
+
 int
 lsdb_set_links(struct lsdb *db, uint32_t origin, const struct route_link *links, size_t n)
 {
@@ -137,7 +149,7 @@ lsdb_set_links(struct lsdb *db, uint32_t origin, const struct route_link *links,
 			copy[m++] = copy[i];
 		}
 	}
-	if (m == o->nlinks && (m == 0 || memcmp(copy, o->links, m * sizeof(*copy)) == 0)) {
+	if (m == o->nlinks && links_equal(copy, o->links, m)) {
 		free(copy);
 		return 0;
 	}

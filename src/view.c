@@ -356,6 +356,7 @@ view_build(struct view *v, const struct mesh *m, const struct view_info *info)
 	    .self_conflict = mesh_self_conflict(m),
 	};
 	struct mesh_reflexive refl[CTL_NAT_REFL_MAX];
+	const struct mesh_stats *st;
 	const struct node *self = src.self;
 	size_t i, n;
 	int rc;
@@ -363,6 +364,17 @@ view_build(struct view *v, const struct mesh *m, const struct view_info *info)
 	rc = view_build_nodes(v, &src, info, mono_now());
 	if (rc < 0)
 		return rc;
+	/* Dropped admin datagrams by reason: every reason, so the list has a fixed shape. */
+	st = mesh_stats(m);
+	for (i = 0; i < CTL_DROPS_MAX && i < sizeof(st->dropped) / sizeof(st->dropped[0]); i++) {
+		const char *reason = mesh_drop_reason_name((unsigned)i);
+
+		if (reason == NULL)
+			break;
+		str_copy(v->header.drops[i].reason, sizeof(v->header.drops[i].reason), reason);
+		v->header.drops[i].count = st->dropped[i];
+		v->header.n_drops++;
+	}
 	memset(&v->nat, 0, sizeof(v->nat));
 	for (i = 0; self != NULL && self->has_record && i < self->rec.ncandidates &&
 	            v->nat.n_local < CTL_NAT_CAND_MAX;

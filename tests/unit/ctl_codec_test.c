@@ -33,6 +33,11 @@ fill_header(struct ctl_header *h)
 	h->start_time = 1700000000;
 	strcpy(h->version, "0.1.0");
 	h->mobile = true;
+	h->n_drops = 2;
+	strcpy(h->drops[0].reason, "bad key");
+	h->drops[0].count = 0x0102030405060708ULL;
+	strcpy(h->drops[1].reason, "replay");
+	h->drops[1].count = 7;
 }
 
 static void
@@ -398,9 +403,19 @@ test_rejects(void)
 	is_int(ctl_encode(&m, frame, sizeof(frame)), -EINVAL, "encoding host bits is -EINVAL");
 
 	sample(&m, 10);
+	m.event.header.n_drops = 0; /* then mobile is the last but one byte */
 	n = ctl_encode(&m, frame, sizeof(frame));
-	frame[n - 1] = 2;
+	frame[n - 2] = 2;
 	is_int(ctl_decode_frame(&out, frame, (size_t)n), -EINVAL, "bool 2 is -EINVAL");
+	frame[n - 2] = 1;
+	frame[n - 1] = CTL_DROPS_MAX + 1;
+	is_int(ctl_decode_frame(&out, frame, (size_t)n), -EINVAL, "17 drop reasons is -EINVAL");
+	frame[n - 1] = 1;
+	is_int(ctl_decode_frame(&out, frame, (size_t)n), -EBADMSG,
+	       "a drop reason missing is -EBADMSG");
+	sample(&m, 10);
+	m.event.header.n_drops = CTL_DROPS_MAX + 1;
+	is_int(ctl_encode(&m, frame, sizeof(frame)), -EINVAL, "encoding 17 drop reasons is -EINVAL");
 
 	sample(&m, 15);
 	n = ctl_encode(&m, frame, sizeof(frame));
