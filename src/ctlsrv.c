@@ -218,7 +218,8 @@ timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		client_snapshot(c);
 }
 
-static void
+/* < 0: the client is gone (see client_send). */
+static int
 result(struct client *c, uint32_t id, int err, const char *text)
 {
 	struct ctl_msg m;
@@ -228,7 +229,7 @@ result(struct client *c, uint32_t id, int err, const char *text)
 	m.result.id = id;
 	m.result.err = (uint32_t)err;
 	snprintf(m.result.message, sizeof(m.result.message), "%s", text);
-	client_send(c, &m);
+	return client_send(c, &m);
 }
 
 /* < 0: the client is gone. */
@@ -239,40 +240,33 @@ handle_request(struct client *c, const struct ctl_request *r)
 	struct client *o, *next;
 	uint32_t id = r->id;
 
-	if (r->op != CTL_OP_LOG_SINCE && c->access != CTL_ACCESS_ADMIN) {
-		result(c, id, EPERM, "only root may change the daemon");
-		return 0;
-	}
+	if (r->op != CTL_OP_LOG_SINCE && c->access != CTL_ACCESS_ADMIN)
+		return result(c, id, EPERM, "only root may change the daemon");
 	switch (r->op) {
 	case CTL_OP_SHUTDOWN:
 		log_info("control: shutdown asked by pid %d uid %u", (int)c->pid, (unsigned)c->uid);
-		result(c, id, 0, "shutting down");
+		if (result(c, id, 0, "shutting down") < 0)
+			return -1;
 		if (s->cfg.shutdown_cb != NULL)
 			s->cfg.shutdown_cb(s->cfg.arg);
 		return 0;
 	case CTL_OP_SET_VERBOSITY:
-		if (r->arg > 1) {
-			result(c, id, EINVAL, "verbosity is 0 (info) or 1 (debug)");
-			return 0;
-		}
+		if (r->arg > 1)
+			return result(c, id, EINVAL, "verbosity is 0 (info) or 1 (debug)");
 		log_set_verbose((int)r->arg);
 		log_info("control: verbosity %s (pid %d)", r->arg ? "debug" : "info", (int)c->pid);
-		result(c, id, 0, r->arg ? "debug" : "info");
-		return 0;
+		return result(c, id, 0, r->arg ? "debug" : "info");
 	case CTL_OP_DETACH_CLIENTS:
 		for (o = s->clients; o != NULL; o = next) {
 			next = o->next;
 			if (o != c)
 				client_free(o);
 		}
-		result(c, id, 0, "other clients closed");
-		return 0;
+		return result(c, id, 0, "other clients closed");
 	case CTL_OP_LOG_SINCE:
-		result(c, id, EOPNOTSUPP, "the snapshot carries the log ring");
-		return 0;
+		return result(c, id, EOPNOTSUPP, "the snapshot carries the log ring");
 	}
-	result(c, id, EINVAL, "unknown request");
-	return 0;
+	return result(c, id, EINVAL, "unknown request");
 }
 
 static int
@@ -522,9 +516,11 @@ accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 			}
 			return;
 		}
+		c = NULL;
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 ||
 		    s->n_clients >= CTLSRV_CLIENTS_MAX || (c = calloc(1, sizeof(*c))) == NULL ||
 		    (c->rd = malloc(sizeof(*c->rd))) == NULL) {
+			free(c);
 			if (s->n_clients >= CTLSRV_CLIENTS_MAX &&
 			    log_ratelimit_ok(&s->rl, ev_now(loop), &sup))
 				log_warnx("control: %u clients already; refusing another",
@@ -625,7 +621,7 @@ ctlsrv_open(struct ev_loop *loop, const struct ctlsrv_config *cfg, struct ctlsrv
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	struct ctlsrv *s;
-	struct stat st;
+	struct stat st = {0};
 	mode_t old;
 	int rc;
 
@@ -680,13 +676,13 @@ ctlsrv_open(struct ev_loop *loop, const struct ctlsrv_config *cfg, struct ctlsrv
 void
 ctlsrv_close(struct ctlsrv *s)
 {
+	struct client *c, *next;
 	struct stat st;
 
 	if (s == NULL)
 		return;
-	while (s->clients != NULL) {
-		struct client *c = s->clients;
-
+	for (c = s->clients; c != NULL; c = next) {
+		next = c->next;
 		if (c->qlen > c->qoff) /* one last try, never blocking */
 			(void)!send(c->fd, c->q + c->qoff, c->qlen - c->qoff,
 			            MSG_NOSIGNAL | MSG_DONTWAIT);
