@@ -70,7 +70,7 @@ pktsample_read(int fd, unsigned max, void (*fn)(const struct ipaddr *remote, voi
 
 	while (n < max) {
 		uint8_t buf[64];
-		struct sockaddr_ll from;
+		struct sockaddr_ll from = {0};
 		socklen_t fl = sizeof(from);
 		struct ipaddr a;
 		ssize_t len = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);

@@ -216,10 +216,8 @@ uapi_transact(const struct wg_uapi_ctx *ctx, const char *ifname, const char *op,
 		return rc;
 	}
 	wrc = write_all(fd, req, reqlen, deadline);
-	if (wrc == -ETIMEDOUT) {
-		rc = wrc;
+	if (wrc == -ETIMEDOUT)
 		goto timeout;
-	}
 	/*
 	 * On a write error the implementation may have stopped reading after
 	 * rejecting a line; its errno reply may still be there to read.

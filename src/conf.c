@@ -1075,9 +1075,9 @@ fail:
 int
 config_parse_net_file(const char *path, const struct config **out, struct config_diag *d)
 {
-	size_t len;
+	size_t len = 0;
 	mode_t mode;
-	char *buf;
+	char *buf = NULL;
 	int rc;
 
 	rc = file_read(path, &buf, &len, &mode, d);
@@ -1097,9 +1097,9 @@ config_parse_net_file(const char *path, const struct config **out, struct config
 int
 config_parse_node_file(const char *path, struct config_node **out, struct config_diag *d)
 {
-	size_t len;
+	size_t len = 0;
 	mode_t mode;
-	char *buf;
+	char *buf = NULL;
 	int rc;
 
 	rc = file_read(path, &buf, &len, &mode, d);

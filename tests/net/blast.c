@@ -118,7 +118,7 @@ static int
 do_capture(uint16_t port, size_t count, double timeout, const char *path)
 {
 	static uint8_t pkt[65536];
-	struct sockaddr_ll from;
+	struct sockaddr_ll from = {0};
 	socklen_t flen;
 	const uint8_t *pl;
 	size_t got = 0, plen;

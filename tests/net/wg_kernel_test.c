@@ -69,7 +69,7 @@ enter_netns(const char *ns)
 static struct wg_kernel *
 open_in(const char *ns)
 {
-	struct wg_kernel *k;
+	struct wg_kernel *k = NULL;
 	int rc = enter_netns(ns);
 
 	if (rc == 0)
@@ -531,8 +531,8 @@ cmd_ops(char **argv)
 static int
 cmd_dump(char **argv)
 {
-	struct wg_kernel *k;
-	struct wg_device *dev;
+	struct wg_kernel *k = NULL;
+	struct wg_device *dev = NULL;
 	const struct wg_peer *p;
 	const struct wg_allowedip *aip;
 	char b[WG_KEY_B64_LEN], e[ENDPOINT_STRLEN];
@@ -587,7 +587,7 @@ cmd_dump(char **argv)
 static struct rtnl *
 rtnl_in(const char *ns)
 {
-	struct rtnl *r;
+	struct rtnl *r = NULL;
 	int rc = enter_netns(ns);
 
 	if (rc == 0)

@@ -483,6 +483,8 @@ test_files(void)
 	config_diag_init(&d);
 	unlink(p600);
 	p600 = (free(p600), write_file("bad.yaml", NET "peers: []\n", 0600));
+	if (!ok(p600 != NULL, "bad.yaml written"))
+		return;
 	is_int(config_parse_net_file(p600, &c, &d), -EINVAL, "file error");
 	snprintf(want, sizeof(want), "%s:4:8: peers must list at least one static peer", p600);
 	is_str(d.errors[0], want, "file error names the path");

@@ -220,7 +220,7 @@ next_msg(struct conn *c, struct ctl_msg *m, int timeout_ms)
 static int
 read_snapshot(struct conn *c)
 {
-	struct ctl_msg m;
+	struct ctl_msg m = {0};
 	int parts = 0, rc;
 
 	while ((rc = next_msg(c, &m, 2000)) > 0) {
@@ -236,7 +236,7 @@ read_snapshot(struct conn *c)
 static bool
 closed(struct conn *c)
 {
-	struct ctl_msg m;
+	struct ctl_msg m = {0};
 	int rc;
 
 	while ((rc = next_msg(c, &m, 1000)) > 0)
@@ -288,7 +288,7 @@ static int
 nobody_client(void)
 {
 	struct passwd *pw = getpwnam("nobody");
-	struct ctl_msg m;
+	struct ctl_msg m = {0};
 	struct conn c;
 	int fd, fails = 0, rc;
 
@@ -351,7 +351,7 @@ main(void)
 	struct ctlsrv_config cfg = {0};
 	struct ctlsrv *srv = NULL, *other = NULL;
 	struct ctlsrv_stats st;
-	struct ctl_msg m;
+	struct ctl_msg m = {0};
 	struct conn c;
 	struct stat sb;
 	char err[256], stale[96];

@@ -261,7 +261,9 @@ test_model(void)
 	ok(tp != NULL && !tp->have_rate, "no rate before %d ms", TUI_RATE_MIN_MS);
 	ev = peer_ev(3, 5, "e", 5000, 2500);
 	tui_model_apply(&m, &ev, 12000);
-	ok(tp->have_rate, "rate after 2 s");
+	ok(tp != NULL && tp->have_rate, "rate after 2 s");
+	if (tp == NULL)
+		return;
 	is_int(tp->rx_rate, 2000, "rx rate 4000 B / 2 s");
 	is_int(tp->tx_rate, 1000, "tx rate 2000 B / 2 s");
 	ev = peer_ev(4, 5, "e", 10, 10);
