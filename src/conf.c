@@ -932,6 +932,33 @@ config_find_member(const struct config *c, const uint8_t id[CONFIG_ID_LEN])
 	return bsearch(&key, c->members, c->nmembers, sizeof(key), member_cmp);
 }
 
+int
+config_member_check(const struct config *c, const uint8_t id[CONFIG_ID_LEN], const char *name,
+                    const struct ipaddr *a, char *why, size_t len)
+{
+	const struct config_member *e;
+	char x[IPADDR_STRLEN], y[IPADDR_STRLEN], n[CONFIG_MEMBER_NAME_MAX * 4 + 1];
+
+	if (!c->has_members)
+		return 0;
+	e = config_find_member(c, id);
+	if (e == NULL) {
+		snprintf(why, len, "is not listed in nodes:");
+		return -EPERM;
+	}
+	if (a != NULL && a->family != AF_UNSPEC && !ipaddr_equal(a, &e->wg_ip)) {
+		snprintf(why, len, "claims %s but nodes: binds it to %s", ipaddr_fmt(a, x, sizeof(x)),
+		         ipaddr_fmt(&e->wg_ip, y, sizeof(y)));
+		return -EPERM;
+	}
+	if (name != NULL && strncmp(name, e->name, CONFIG_MEMBER_NAME_MAX) != 0) {
+		log_escape(n, sizeof(n), name, strnlen(name, CONFIG_MEMBER_NAME_MAX));
+		snprintf(why, len, "is named %s but nodes: names it %s", n, e->name);
+		return -EPERM;
+	}
+	return 0;
+}
+
 static void
 members_walk(struct parse *p, struct config *c, const yaml_node_t *list, bool subnet_ok)
 {

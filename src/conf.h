@@ -197,6 +197,17 @@ const struct config_static *config_find_static(const struct config *c, const str
 const struct config_member *config_find_member(const struct config *c,
                                                const uint8_t id[CONFIG_ID_LEN]);
 
+/*
+ * Pinning: may the node with identity id, name and overlay address a be a
+ * member? Always 0 without a nodes: list. Otherwise 0 when it is listed with
+ * that name and address (name NULL or a AF_UNSPEC: not checked), else
+ * -EPERM with a sentence in why ("is not listed in nodes:", "claims
+ * 10.1.1.9 but nodes: binds it to 10.1.1.2", "is named x but nodes: names it
+ * y"). Names compare at most CONFIG_MEMBER_NAME_MAX characters.
+ */
+int config_member_check(const struct config *c, const uint8_t id[CONFIG_ID_LEN], const char *name,
+                        const struct ipaddr *a, char *why, size_t len);
+
 /* The first 8 hex characters of a keyed BLAKE2b hash of the shared key, for
  * comparing keys between nodes without showing them. buf: at least 9 bytes. */
 const char *config_key_fingerprint(const struct config *c, char *buf, size_t len);

@@ -64,6 +64,12 @@ struct mesh_params {
 	double idle_timeout;     /* no data for this long: a pair is idle */
 	double punch_timeout;    /* a direct link not up after this long has failed */
 	bool direct_paths;       /* try LAN and NAT-traversed direct paths (default on) */
+
+	/* Caps on what other members can make this node hold (PROTOCOL.md, "Caps"). */
+	uint32_t nodes_max;    /* node ids held, self included; new ones beyond: dropped */
+	uint32_t ls_frags_max; /* link-state fragments announced by all origins held */
+	double rate;           /* authenticated datagrams per second per source address */
+	double rate_burst;     /* bucket size: datagrams a source may send at once */
 };
 
 void mesh_params_default(struct mesh_params *p);
@@ -143,7 +149,7 @@ void mesh_probe_addr(const struct mesh *m, const uint8_t node_id[IDENTITY_ID_LEN
 /* Counters for status output. */
 struct mesh_stats {
 	uint64_t rx, tx;             /* datagrams */
-	uint64_t dropped[10];        /* by reason, see mesh_drop_reason_name() */
+	uint64_t dropped[16];        /* by reason, see mesh_drop_reason_name() */
 	uint64_t send_errors;
 	uint64_t wg_set_errors, route_errors;
 };
