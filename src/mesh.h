@@ -126,8 +126,11 @@ void mesh_set_traffic_sampled(struct mesh *m, bool on);
  * previous config is no longer used once this returns 0. Kept entries (same
  * wgIp) keep their node and links, added ones are bound and linked, removed
  * ones lose their static link (the node stays a member, reached like any
- * other). Logs "reload: N static peers (+added -removed, changed)". 0,
- * -EINVAL or -ENOMEM (nothing changed).
+ * other). Its nodes: list (if any) applies from now on: known nodes it does
+ * not list, or lists under another name or address, are revoked (dropped
+ * with their links, routes and WireGuard peers). Logs "reload: N static
+ * peers (+added -removed, changed)". 0, -EINVAL, -EPERM (the new nodes: list
+ * does not hold this node) or -ENOMEM (nothing changed).
  */
 int mesh_set_statics(struct mesh *m, const struct config *net);
 /* Reload: seconds without data before a pair is idle (mesh_params.idle_timeout). */
