@@ -125,6 +125,14 @@ enum ctl_log_level {
 	CTL_LOG_DEBUG = 3,
 };
 
+/* Datagrams the mesh core dropped for one reason ("refused", "rate", "cap", ...). */
+#define CTL_DROPS_MAX     16
+#define CTL_DROP_NAME_MAX 15
+struct ctl_drop {
+	char name[CTL_DROP_NAME_MAX + 1];
+	uint64_t count;
+};
+
 struct ctl_header {
 	char name[CTL_NAME_MAX + 1];
 	char id_short[CTL_ID_SHORT_LEN + 1];
@@ -137,6 +145,8 @@ struct ctl_header {
 	int64_t start_time; /* wall clock seconds, for the uptime */
 	char version[CTL_VERSION_STR_MAX + 1];
 	bool mobile;
+	uint8_t ndrops; /* reasons with a count > 0, in the daemon's order */
+	struct ctl_drop drops[CTL_DROPS_MAX];
 };
 
 struct ctl_peer {

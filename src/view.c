@@ -363,6 +363,17 @@ view_build(struct view *v, const struct mesh *m, const struct view_info *info)
 	rc = view_build_nodes(v, &src, info, mono_now());
 	if (rc < 0)
 		return rc;
+	/* the core's drop counters that are not zero */
+	for (i = 0; mesh_drop_reason_name((unsigned)i) != NULL && v->header.ndrops < CTL_DROPS_MAX;
+	     i++) {
+		uint64_t c = mesh_stats(m)->dropped[i];
+
+		if (c == 0)
+			continue;
+		str_copy(v->header.drops[v->header.ndrops].name, sizeof(v->header.drops[0].name),
+		         mesh_drop_reason_name((unsigned)i));
+		v->header.drops[v->header.ndrops++].count = c;
+	}
 	memset(&v->nat, 0, sizeof(v->nat));
 	for (i = 0; self != NULL && self->has_record && i < self->rec.ncandidates &&
 	            v->nat.n_local < CTL_NAT_CAND_MAX;

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,6 +103,12 @@ tui_status_text(FILE *f, const struct tui_model *m, int64_t now)
 		        endpoint_fmt(&m->nat.reflexive[i].endpoint, a, sizeof(a)),
 		        m->nat.reflexive[i].seen_by);
 	fprintf(f, "  version: %s%s\n", h->version, h->mobile ? " (mobile)" : "");
+	if (h->ndrops > 0) {
+		fprintf(f, "  dropped:");
+		for (i = 0; i < h->ndrops; i++)
+			fprintf(f, "%s %s %" PRIu64, i ? "," : "", h->drops[i].name, h->drops[i].count);
+		fprintf(f, "\n");
+	}
 	for (i = 0; i < n; i++) {
 		const struct ctl_peer *p = &v[i]->p;
 
@@ -257,6 +264,13 @@ tui_status_json(FILE *f, const struct tui_model *m, int64_t now)
 	jnum(f, in, "uptime_s", now - h->start_time);
 	jkv(f, in, "daemon_version", h->version, false);
 	jbool(f, in, "mobile", h->mobile);
+	fprintf(f, ",\n%s\"dropped\": {", in);
+	for (i = 0; i < h->ndrops; i++) {
+		fputs(i ? ", " : "", f);
+		jstr(f, h->drops[i].name);
+		fprintf(f, ": %" PRIu64, h->drops[i].count);
+	}
+	fprintf(f, "}");
 	fprintf(f, "\n  },\n  \"nat\": {\n");
 	jkv(f, in, "behaviour", tui_json_nat_behaviour(m->nat.behaviour), true);
 	fprintf(f, ",\n%s\"local\": [", in);

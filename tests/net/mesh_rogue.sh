@@ -28,7 +28,7 @@ wgnm_init
 net_need nft wg
 rogue_bin=${top_builddir:-.}/tests/net/rogue_claim
 [ -x "$rogue_bin" ] || bail "no $rogue_bin (make check builds it)"
-plan 23
+plan 25
 t0=$(date +%s)
 
 hosts="a b c d"
@@ -82,6 +82,13 @@ all_refused_77() {
 	done
 }
 check "(b) every node refuses it (log)" wait_for 10 all_refused_77
+tui_bin=${top_builddir:-.}/wgnm-tui
+status_refused() {
+	"$tui_bin" -i "${tag}b" --status | grep -q "^  dropped:.* refused [1-9]"
+}
+check "(b) wgnm-tui --status of b counts the refusals (drop counters)" wait_for 5 status_refused
+check "(b) wgnm-tui --json of b too" sh -c \
+	"'$tui_bin' -i '${tag}b' --json | grep -q '\"dropped\": {.*\"refused\": [1-9]'"
 no_state_77() {
 	for _h in $hosts; do
 		ip -n "$tag$_h" route show table all | grep -q "198\.51\.100\.77" && return 1
