@@ -353,7 +353,8 @@ arg_statedir(int c, const char *arg, struct cli_args *a, struct config_diag *d)
 static int
 statedir_resolve(struct options *o, const struct cli_args *a)
 {
-	snprintf(o->ifname, sizeof(o->ifname), "%s", a->ifname != NULL ? a->ifname : CLI_DEFAULT_IFNAME);
+	snprintf(o->ifname, sizeof(o->ifname), "%s",
+	         a->ifname != NULL ? a->ifname : CLI_DEFAULT_IFNAME);
 	free(o->statedir);
 	if (a->statedir != NULL)
 		o->statedir = strdup(a->statedir);

@@ -947,8 +947,8 @@ config_member_check(const struct config *c, const uint8_t id[CONFIG_ID_LEN], con
 		return -EPERM;
 	}
 	if (a != NULL && a->family != AF_UNSPEC && !ipaddr_equal(a, &e->wg_ip)) {
-		snprintf(why, len, "claims %s but nodes: binds it to %s", ipaddr_fmt(a, x, sizeof(x)),
-		         ipaddr_fmt(&e->wg_ip, y, sizeof(y)));
+		snprintf(why, len, "claims %s but nodes: binds it to %s",
+		         ipaddr_fmt(a, x, sizeof(x)), ipaddr_fmt(&e->wg_ip, y, sizeof(y)));
 		return -EPERM;
 	}
 	if (name != NULL && strncmp(name, e->name, CONFIG_MEMBER_NAME_MAX) != 0) {

@@ -102,8 +102,8 @@ main(int argc, char **argv)
 		char why[96];
 
 		memset(&st, 0, sizeof(st));
-		if (config_parse_endpoint(&st, argv[i], why, sizeof(why)) < 0 || !st.host_is_literal ||
-		    st.endpoint.addr.family != AF_INET) {
+		if (config_parse_endpoint(&st, argv[i], why, sizeof(why)) < 0 ||
+		    !st.host_is_literal || st.endpoint.addr.family != AF_INET) {
 			fprintf(stderr, "rogue_claim: %s: want IPV4:PORT\n", argv[i]);
 			free(st.host);
 			return usage();
@@ -114,8 +114,8 @@ main(int argc, char **argv)
 		memcpy(&sin.sin_addr, st.endpoint.addr.bytes, 4);
 		free(st.host);
 		for (k = 0; k < count; k++) {
-			if (mesh_seal(kr, id, (uint64_t)1 << 32 | ++seq, &msg, buf, sizeof(buf), &len) <
-			        0 ||
+			if (mesh_seal(kr, id, (uint64_t)1 << 32 | ++seq, &msg, buf, sizeof(buf),
+			              &len) < 0 ||
 			    sendto(fd, buf, len, 0, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
 				fprintf(stderr, "rogue_claim: %s: %s\n", argv[i], strerror(errno));
 				failed = 1;

@@ -118,12 +118,13 @@ net_yaml(struct meshsim *sim, const struct member *m, size_t n)
 		return NULL;
 	sodium_bin2base64(b64, sizeof(b64), base->shared_key, CONFIG_KEY_LEN,
 	                  sodium_base64_VARIANT_ORIGINAL);
-	len = (size_t)snprintf(text, sizeof(text), "network:\n  sharedKey: %s\n  subnet: %s\npeers:\n",
-	                       b64, SUBNET);
+	len = (size_t)snprintf(text, sizeof(text),
+	                       "network:\n  sharedKey: %s\n  subnet: %s\npeers:\n", b64, SUBNET);
 	for (i = 0; i < base->npeers; i++)
 		len += (size_t)snprintf(text + len, sizeof(text) - len,
 		                        "  - endPoint: %s:%u\n    adminPort: %u\n    wgIp: %s\n",
-		                        base->peers[i].host, base->peers[i].port, base->peers[i].admin_port,
+		                        base->peers[i].host, base->peers[i].port,
+		                        base->peers[i].admin_port,
 		                        ipaddr_fmt(&base->peers[i].wg_ip, a, sizeof(a)));
 	len += (size_t)snprintf(text + len, sizeof(text) - len, "nodes:\n");
 	for (i = 0; i < n; i++) {
@@ -256,10 +257,8 @@ test_pin(void)
 	ok(pinned != NULL && pinned->has_members, "pin: net.yaml with nodes: {a, b, x}");
 	if (pinned == NULL)
 		goto out;
-	is_int(mesh_set_statics(meshsim_mesh(sim, (unsigned)a), pinned), 0,
-	       "pin: a reloads it");
-	is_int(mesh_set_statics(meshsim_mesh(sim, (unsigned)b), pinned), 0,
-	       "pin: b reloads it");
+	is_int(mesh_set_statics(meshsim_mesh(sim, (unsigned)a), pinned), 0, "pin: a reloads it");
+	is_int(mesh_set_statics(meshsim_mesh(sim, (unsigned)b), pinned), 0, "pin: b reloads it");
 	meshsim_run_for(sim, 0.3);
 	ok(meshsim_reach_node(sim, (unsigned)a, (unsigned)b, NULL, 0) >= 1 &&
 	       meshsim_reach_node(sim, (unsigned)b, (unsigned)a, NULL, 0) >= 1,
