@@ -877,6 +877,11 @@ cli_describe(const struct options *o, void (*line_cb)(const char *line, void *ar
 		     s->admin_port, ipaddr_fmt(&s->wg_ip, a, sizeof(a)),
 		     s->mark.line == 0 ? " (--static)" : "", s == o->self ? " (this node)" : "");
 	}
+	if (c->has_members)
+		line(line_cb, arg, "nodes:       %zu pinned identities (others are refused)",
+		     c->nmembers);
+	else
+		line(line_cb, arg, "nodes:       not pinned (any holder of the sharedKey may join)");
 }
 
 static int

@@ -479,6 +479,7 @@ test_describe(void)
 		   "describe: ports");
 		ok(strstr(cap.buf, "subnet:      10.1.0.0/16\n") != NULL, "describe: subnet");
 		ok(strstr(cap.buf, "static peers: 3\n") != NULL, "describe: static peer count");
+		ok(strstr(cap.buf, "nodes:       not pinned") != NULL, "describe: no nodes: list");
 		ok(strstr(cap.buf, "  vps.example.net:50000        admin 55555 wgIp 10.1.1.1 (this "
 				   "node)\n") != NULL,
 		   "describe: own static entry marked");
