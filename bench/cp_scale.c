@@ -223,6 +223,40 @@ reach_new_cb(struct meshsim *sim, void *arg)
 
 /* ---------------------------------------------------------------- full mode */
 
+/*
+ * Datagrams the running cores dropped for the caps ("cap") and the
+ * per-source rate ("rate"): a legitimate mesh must show none (stderr).
+ */
+static void
+report_cap_drops(struct meshsim *sim)
+{
+	uint64_t rate = 0, cap = 0;
+	unsigned i, k;
+
+	for (i = 0; i < meshsim_node_count(sim); i++) {
+		const struct mesh *m = meshsim_mesh(sim, i);
+
+		if (m == NULL)
+			continue;
+		for (k = 0; mesh_drop_reason_name(k) != NULL; k++) {
+			if (strcmp(mesh_drop_reason_name(k), "rate") == 0)
+				rate += mesh_stats(m)->dropped[k];
+			else if (strcmp(mesh_drop_reason_name(k), "cap") == 0)
+				cap += mesh_stats(m)->dropped[k];
+		}
+	}
+	fprintf(stderr, "dropped by the per-source rate: %llu, by the caps: %llu\n",
+	        (unsigned long long)rate, (unsigned long long)cap);
+}
+
+/* The node cap must not be what limits a benchmark run beyond its default. */
+static void
+params_for(struct mesh_params *p, unsigned n)
+{
+	if (p->nodes_max < n + 16)
+		p->nodes_max = n + 16;
+}
+
 static int
 run_full(struct result *r, double idle_s, unsigned batch, bool verbose)
 {
@@ -236,6 +270,7 @@ run_full(struct result *r, double idle_s, unsigned batch, bool verbose)
 	uint64_t *sent0;
 
 	mesh_params_default(&p);
+	params_for(&p, r->n);
 	p.hello_max = 2; /* a client whose first HELLO found no hub yet retries soon */
 	heap0 = heap_in_use();
 	sim = meshsim_new(loop, 42, "10.1.0.0/16", &p);
@@ -324,6 +359,7 @@ run_full(struct result *r, double idle_s, unsigned batch, bool verbose)
 		r->idle_client_bpm = (double)cl / (n - r->hubs) * 60.0 / idle_s;
 	}
 	r->datagrams = meshsim_stats(sim)->sent;
+	report_cap_drops(sim);
 
 	/* one hub's own allocations: the heap its core gives back */
 	{
@@ -359,6 +395,7 @@ run_hub(struct result *r, bool verbose)
 	double t0;
 
 	mesh_params_default(&p);
+	params_for(&p, r->n);
 	sim = meshsim_new(loop, 43, "10.1.0.0/16", &p);
 	if (sim == NULL)
 		return -ENOMEM;
@@ -427,6 +464,7 @@ run_hub(struct result *r, bool verbose)
 	heap1 = heap_in_use();
 	r->mem_core_mb = (double)(heap1 - heap0) / (1024.0 * 1024.0);
 	r->datagrams = meshsim_stats(sim)->sent;
+	report_cap_drops(sim);
 	if (verbose)
 		fprintf(stderr, "hub holds %zu nodes after %.1f s\n",
 		        mesh_node_count(meshsim_mesh(sim, 0)), r->converge_s);

@@ -369,11 +369,11 @@ w_header(struct wbuf *w, const struct ctl_header *h)
 	w_u64(w, (uint64_t)h->start_time);
 	w_str(w, h->version, sizeof(h->version));
 	w_bool(w, h->mobile);
-	if (h->n_drops > CTL_DROPS_MAX)
+	if (h->ndrops > CTL_DROPS_MAX)
 		w_bad(w);
-	w_u8(w, h->n_drops);
-	for (i = 0; i < h->n_drops && i < CTL_DROPS_MAX; i++) {
-		w_str(w, h->drops[i].reason, sizeof(h->drops[i].reason));
+	w_u8(w, h->ndrops);
+	for (i = 0; i < h->ndrops && i < CTL_DROPS_MAX; i++) {
+		w_str(w, h->drops[i].name, sizeof(h->drops[i].name));
 		w_u64(w, h->drops[i].count);
 	}
 }
@@ -401,13 +401,14 @@ r_header(struct rbuf *r, struct ctl_header *h)
 	h->start_time = (int64_t)r_u64(r);
 	r_str(r, h->version, sizeof(h->version));
 	h->mobile = r_bool(r);
-	h->n_drops = r_u8(r);
-	if (h->n_drops > CTL_DROPS_MAX) {
+	n = r_u8(r);
+	if (n > CTL_DROPS_MAX) {
 		r_fail(r, -EINVAL);
-		h->n_drops = 0;
+		return;
 	}
-	for (i = 0; i < h->n_drops; i++) {
-		r_str(r, h->drops[i].reason, sizeof(h->drops[i].reason));
+	h->ndrops = (uint8_t)n;
+	for (i = 0; i < n && r->err == 0; i++) {
+		r_str(r, h->drops[i].name, sizeof(h->drops[i].name));
 		h->drops[i].count = r_u64(r);
 	}
 }

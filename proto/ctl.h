@@ -33,8 +33,8 @@
  *   time      i64 seconds (wall clock) unless named _ms
  *   header    name, id_short, ifname, backend, addr, bool + prefix (subnet),
  *             u16 wg_port, u16 admin_port, time start, str version, bool
- *             mobile, u8 n_drops (<= CTL_DROPS_MAX), n_drops x (str reason,
- *             u64 count)
+ *             mobile, u8 ndrops (<= CTL_DROPS_MAX), ndrops x (str name,
+ *             u64 count): only the drop reasons that counted
  *
  * Everything here is pure: no I/O, no globals, no allocation. Decoders take
  * (buf, len) and reject, with a fixed errno each, anything but an exact
@@ -83,8 +83,6 @@
 #define CTL_LOGS_MAX     65535
 #define CTL_NAT_CAND_MAX 8
 #define CTL_NAT_REFL_MAX 8
-#define CTL_DROPS_MAX    16 /* admin datagram drop reasons in the header */
-#define CTL_DROP_NAME_MAX 23
 
 enum ctl_backend {
 	CTL_BACKEND_KERNEL = 0,
@@ -131,9 +129,11 @@ enum ctl_log_level {
 	CTL_LOG_DEBUG = 3,
 };
 
-/* Admin datagrams dropped for one reason since start (the daemon names the reasons). */
+/* Datagrams the mesh core dropped for one reason ("refused", "rate", "cap", ...). */
+#define CTL_DROPS_MAX     16
+#define CTL_DROP_NAME_MAX 15
 struct ctl_drop {
-	char reason[CTL_DROP_NAME_MAX + 1];
+	char name[CTL_DROP_NAME_MAX + 1];
 	uint64_t count;
 };
 
@@ -149,7 +149,7 @@ struct ctl_header {
 	int64_t start_time; /* wall clock seconds, for the uptime */
 	char version[CTL_VERSION_STR_MAX + 1];
 	bool mobile;
-	uint8_t n_drops;
+	uint8_t ndrops; /* reasons with a count > 0, in the daemon's order */
 	struct ctl_drop drops[CTL_DROPS_MAX];
 };
 

@@ -67,12 +67,22 @@ static const struct option run_longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static const char init_shortopts[] = "+:o:h";
+static const char init_shortopts[] = "+:o:i:h";
 static const struct option init_longopts[] = {
     {"subnet", required_argument, NULL, OPT_SUBNET},
     {"static", required_argument, NULL, OPT_STATIC},
     {"output", required_argument, NULL, 'o'},
     {"force", no_argument, NULL, OPT_FORCE},
+    {"interface", required_argument, NULL, 'i'},
+    {"state-dir", required_argument, NULL, OPT_STATE_DIR},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static const char key_shortopts[] = "+:i:h";
+static const struct option key_longopts[] = {
+    {"interface", required_argument, NULL, 'i'},
+    {"state-dir", required_argument, NULL, OPT_STATE_DIR},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -325,6 +335,66 @@ getopt_error(int c, char *const argv[], struct config_diag *d)
 		config_diag_error(d, "unknown option %s", arg);
 }
 
+/* -i IFNAME or --state-dir DIR of init and key. */
+static int
+arg_statedir(int c, const char *arg, struct cli_args *a, struct config_diag *d)
+{
+	if (c == 'i') {
+		a->ifname = arg;
+		return arg_string("-i", arg,
+		                  "an interface name (1-15 characters, no '/', ':' or spaces)",
+		                  config_ifname_valid, d);
+	}
+	a->statedir = arg;
+	return arg_string("--state-dir", arg, "a directory", nonempty, d);
+}
+
+/* The state directory as the daemon would use it: --state-dir, else WGNM_STATEDIR/IFNAME. */
+static int
+statedir_resolve(struct options *o, const struct cli_args *a)
+{
+	snprintf(o->ifname, sizeof(o->ifname), "%s",
+	         a->ifname != NULL ? a->ifname : CLI_DEFAULT_IFNAME);
+	free(o->statedir);
+	if (a->statedir != NULL)
+		o->statedir = strdup(a->statedir);
+	else if (asprintf(&o->statedir, "%s/%s", WGNM_STATEDIR, o->ifname) < 0)
+		o->statedir = NULL;
+	return o->statedir == NULL ? -ENOMEM : 0;
+}
+
+static int
+parse_key(struct options *o, int argc, char *const argv[], struct cli_args *a,
+          struct config_diag *d)
+{
+	int c, rc;
+
+	o->mode = OPTIONS_KEY;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, key_shortopts, key_longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+		case OPT_STATE_DIR:
+			rc = arg_statedir(c, optarg, a, d);
+			if (rc < 0)
+				return rc;
+			break;
+		case 'h':
+			o->mode = OPTIONS_HELP;
+			return 0;
+		default:
+			getopt_error(c, argv, d);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		config_diag_error(d, "key: unexpected argument \"%s\"", argv[optind]);
+		return -EINVAL;
+	}
+	return statedir_resolve(o, a);
+}
+
 static int
 parse_init(struct options *o, int argc, char *const argv[], struct cli_args *a,
            struct config_diag *d)
@@ -354,6 +424,12 @@ parse_init(struct options *o, int argc, char *const argv[], struct cli_args *a,
 		case OPT_FORCE:
 			o->init_force = true;
 			break;
+		case 'i':
+		case OPT_STATE_DIR:
+			rc = arg_statedir(c, optarg, a, d);
+			if (rc < 0)
+				return rc;
+			break;
 		case 'h':
 			o->mode = OPTIONS_HELP;
 			return 0;
@@ -366,6 +442,9 @@ parse_init(struct options *o, int argc, char *const argv[], struct cli_args *a,
 		config_diag_error(d, "init: unexpected argument \"%s\"", argv[optind]);
 		return -EINVAL;
 	}
+	rc = statedir_resolve(o, a);
+	if (rc < 0)
+		return rc;
 	if (a->subnet == NULL) {
 		config_diag_error(d, "init needs --subnet CIDR");
 		return -EINVAL;
@@ -676,6 +755,8 @@ cli_parse(struct options *o, int argc, char *const argv[], struct config_diag *d
 	o->mode = OPTIONS_RUN;
 	if (argc > 1 && strcmp(argv[1], "init") == 0)
 		return parse_init(o, argc - 1, argv + 1, &a, d);
+	if (argc > 1 && strcmp(argv[1], "key") == 0)
+		return parse_key(o, argc - 1, argv + 1, &a, d);
 	rc = parse_run(o, argc, argv, &a, d);
 	if (rc < 0 || o->mode == OPTIONS_HELP || o->mode == OPTIONS_VERSION)
 		return rc;
@@ -708,7 +789,8 @@ cli_usage(FILE *f)
 	        "            [--state-dir DIR] [--daemon [--foreground]] [--mobile]\n"
 	        "            [--idle-timeout S] [--group GROUP] [--check]\n"
 	        "       wgnm init --subnet CIDR --static HOST:PORT[,ADMINPORT[,WGIP]]...\n"
-	        "            [-o FILE] [--force]\n"
+	        "            [-o FILE] [--force] [-i IFNAME] [--state-dir DIR]\n"
+	        "       wgnm key [-i IFNAME] [--state-dir DIR]\n"
 	        "       wgnm --help | --version\n"
 	        "\n"
 	        "Run a node of a WireGuard mesh described by net.yaml.\n"
@@ -741,9 +823,16 @@ cli_usage(FILE *f)
 	        "                          address, ADMINPORT to 50500 + its last octet\n"
 	        "  -o, --output FILE       where to write, - for stdout (default: as for -c)\n"
 	        "      --force             replace an existing file\n"
+	        "  -i, --interface IFNAME, --state-dir DIR\n"
+	        "                          this node's state directory, as for the node: its\n"
+	        "                          identity public key is printed for nodes:\n"
+	        "\n"
+	        "key prints this node's identity public key (for nodes: in net.yaml), creating\n"
+	        "the identity in the state directory (default %s/IFNAME) if it has none.\n"
+	        "The private key is never printed.\n"
 	        "\n"
 	        "The command line beats peer.yaml. See wgnm(8) and wgnm.yaml(5).\n",
-	        CLI_DEFAULT_CONFIG, CLI_DEFAULT_IFNAME, WGNM_STATEDIR);
+	        CLI_DEFAULT_CONFIG, CLI_DEFAULT_IFNAME, WGNM_STATEDIR, WGNM_STATEDIR);
 }
 
 static void __attribute__((format(printf, 3, 4)))
@@ -788,6 +877,11 @@ cli_describe(const struct options *o, void (*line_cb)(const char *line, void *ar
 		     s->admin_port, ipaddr_fmt(&s->wg_ip, a, sizeof(a)),
 		     s->mark.line == 0 ? " (--static)" : "", s == o->self ? " (this node)" : "");
 	}
+	if (c->has_members)
+		line(line_cb, arg, "nodes:       %zu pinned identities (others are refused)",
+		     c->nmembers);
+	else
+		line(line_cb, arg, "nodes:       not pinned (any holder of the sharedKey may join)");
 }
 
 static int

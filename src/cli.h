@@ -2,8 +2,8 @@
  * cli: the command line, resolved into one validated struct options.
  *
  * Vocabulary:
- *   mode       what this run does: start the mesh, --check, init, --help,
- *              --version.
+ *   mode       what this run does: start the mesh, --check, init, key,
+ *              --help, --version.
  *   resolved   every setting the daemon needs has its final value: command
  *              line beats peer.yaml beats the node's own static entry in
  *              net.yaml beats the built-in default.
@@ -32,6 +32,7 @@ enum options_mode {
 	OPTIONS_RUN,     /* start the mesh: interactive, or headless with --daemon */
 	OPTIONS_CHECK,   /* --check: validate, print a summary */
 	OPTIONS_INIT,    /* init: write a new net.yaml */
+	OPTIONS_KEY,     /* key: print this node's identity public key */
 	OPTIONS_HELP,    /* --help */
 	OPTIONS_VERSION, /* --version */
 };
@@ -54,7 +55,7 @@ struct options {
 	bool foreground;                  /* with daemon: do not fork */
 	bool mobile;
 	unsigned idle_timeout;    /* seconds without data before a direct pair is idle; 0 = default */
-	char *statedir;
+	char *statedir; /* also for init and key */
 	int verbose; /* number of -v */
 	char *group; /* --group: who may read the control socket; NULL: root only */
 

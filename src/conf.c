@@ -595,6 +595,7 @@ config_free(const struct config *cc)
 	if (c->shared_key != NULL)
 		sodium_free(c->shared_key); /* sodium_free wipes before unmapping */
 	statics_free(c->peers, c->npeers);
+	free(c->members);
 	free(c->source);
 	free(c);
 }
@@ -803,13 +804,217 @@ static_parse(struct parse *p, struct config *c, const yaml_node_t *entry, bool s
 	c->npeers++;
 }
 
+/* ---- nodes: (identity pinning) ------------------------------------------------- */
+
+static bool
+member_name_valid_cb(const char *s)
+{
+	return config_name_valid(s) && strlen(s) <= CONFIG_MEMBER_NAME_MAX;
+}
+
+/* An identity public key: base64 of 32 bytes, padding optional. */
+static bool
+identity_decode(struct parse *p, const yaml_node_t *n, uint8_t out[CONFIG_ID_LEN])
+{
+	const char *what = "base64 of a 32-byte Ed25519 public key";
+	const char *s = scalar(p, n, "identity", what);
+	size_t slen, blen = 0;
+	uint8_t *bin;
+	bool ok = false;
+
+	if (s == NULL)
+		return false;
+	slen = strlen(s);
+	if (slen > 0 && s[slen - 1] == '=')
+		slen--;
+	if (slen > 0 && s[slen - 1] == '=')
+		slen--;
+	bin = malloc(slen * 3 / 4 + 3);
+	if (bin == NULL) {
+		perr(p, n, "out of memory");
+		return false;
+	}
+	if (sodium_base642bin(bin, slen * 3 / 4 + 3, s, slen, NULL, &blen, NULL,
+	                      sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0) {
+		perr(p, n, "identity must be %s (not valid base64)", what);
+	} else if (blen != CONFIG_ID_LEN) {
+		perr(p, n, "identity must be %s (got %zu bytes)", what, blen);
+	} else {
+		memcpy(out, bin, CONFIG_ID_LEN);
+		ok = true;
+	}
+	free(bin);
+	return ok;
+}
+
+static void
+member_parse(struct parse *p, struct config *c, const yaml_node_t *entry, bool subnet_ok)
+{
+	static const char *const keys[] = {"name", "wgIp", "identity"};
+	struct config_member *e = &c->members[c->nmembers];
+	yaml_node_t *val[3], *keyn[3];
+	char where[32], a[IPADDR_STRLEN], msg[CONFIG_DIAG_LEN];
+	bool name_ok = false, ip_ok = false, id_ok = false;
+	size_t i;
+
+	snprintf(where, sizeof(where), "nodes[%zu]", c->nmembers);
+	memset(e, 0, sizeof(*e));
+	e->mark = mark_of(&entry->start_mark);
+	if (!is_mapping(p, entry, where))
+		return;
+	map_walk(p, entry, keys, 3, val, keyn, where);
+	if (need(p, entry, val[0], "name", where)) {
+		char *name = scalar_dup(p, val[0], "name",
+		                        "a node name (1-32 letters, digits, '.', '-', '_')",
+		                        member_name_valid_cb);
+
+		if (name != NULL) {
+			snprintf(e->name, sizeof(e->name), "%s", name);
+			free(name);
+			name_ok = true;
+		}
+	}
+	if (need(p, entry, val[1], "wgIp", where) && scalar_ipv4(p, val[1], "wgIp", &e->wg_ip)) {
+		if (!subnet_ok)
+			ip_ok = false;
+		else if (config_check_address(&c->subnet, &e->wg_ip, "wgIp", msg, sizeof(msg)) < 0)
+			perr(p, val[1], "%s", msg);
+		else
+			ip_ok = true;
+	}
+	if (need(p, entry, val[2], "identity", where))
+		id_ok = identity_decode(p, val[2], e->identity);
+	/* unique: identity, wgIp, name */
+	for (i = 0; i < c->nmembers; i++) {
+		const struct config_member *o = &c->members[i];
+
+		if (id_ok && sodium_memcmp(o->identity, e->identity, CONFIG_ID_LEN) == 0) {
+			perr(p, val[2], "duplicate identity (first used by the node at %u:%u)",
+			     o->mark.line, o->mark.column);
+			id_ok = false;
+		}
+		if (ip_ok && o->wg_ip.family != AF_UNSPEC && ipaddr_equal(&o->wg_ip, &e->wg_ip)) {
+			perr(p, val[1], "duplicate wgIp %s (first used by the node at %u:%u)",
+			     ipaddr_fmt(&e->wg_ip, a, sizeof(a)), o->mark.line, o->mark.column);
+			ip_ok = false;
+		}
+		if (name_ok && o->name[0] != '\0' && strcmp(o->name, e->name) == 0) {
+			perr(p, val[0], "duplicate name %s (first used by the node at %u:%u)",
+			     e->name, o->mark.line, o->mark.column);
+			name_ok = false;
+		}
+	}
+	if (!name_ok)
+		e->name[0] = '\0';
+	if (!ip_ok)
+		e->wg_ip.family = AF_UNSPEC;
+	if (!id_ok)
+		memset(e->identity, 0, sizeof(e->identity));
+	c->nmembers++;
+}
+
+static int
+member_cmp(const void *a, const void *b)
+{
+	const struct config_member *x = a, *y = b;
+
+	return memcmp(x->identity, y->identity, CONFIG_ID_LEN);
+}
+
+const struct config_member *
+config_find_member(const struct config *c, const uint8_t id[CONFIG_ID_LEN])
+{
+	struct config_member key;
+
+	if (!c->has_members || c->nmembers == 0)
+		return NULL;
+	memcpy(key.identity, id, CONFIG_ID_LEN);
+	return bsearch(&key, c->members, c->nmembers, sizeof(key), member_cmp);
+}
+
+int
+config_member_check(const struct config *c, const uint8_t id[CONFIG_ID_LEN], const char *name,
+                    const struct ipaddr *a, char *why, size_t len)
+{
+	const struct config_member *e;
+	char x[IPADDR_STRLEN], y[IPADDR_STRLEN], n[CONFIG_MEMBER_NAME_MAX * 4 + 1];
+
+	if (!c->has_members)
+		return 0;
+	e = config_find_member(c, id);
+	if (e == NULL) {
+		snprintf(why, len, "is not listed in nodes:");
+		return -EPERM;
+	}
+	if (a != NULL && a->family != AF_UNSPEC && !ipaddr_equal(a, &e->wg_ip)) {
+		snprintf(why, len, "claims %s but nodes: binds it to %s",
+		         ipaddr_fmt(a, x, sizeof(x)), ipaddr_fmt(&e->wg_ip, y, sizeof(y)));
+		return -EPERM;
+	}
+	if (name != NULL && strncmp(name, e->name, CONFIG_MEMBER_NAME_MAX) != 0) {
+		log_escape(n, sizeof(n), name, strnlen(name, CONFIG_MEMBER_NAME_MAX));
+		snprintf(why, len, "is named %s but nodes: names it %s", n, e->name);
+		return -EPERM;
+	}
+	return 0;
+}
+
+static void
+members_walk(struct parse *p, struct config *c, const yaml_node_t *list, bool subnet_ok)
+{
+	yaml_node_item_t *item;
+	size_t n, i;
+
+	c->has_members = true;
+	if (list->type != YAML_SEQUENCE_NODE) {
+		if (is_null(list))
+			perr(p, list, "nodes must list at least one node (or be left out)");
+		else
+			perr(p, list, "nodes must be a sequence of {name, wgIp, identity}, got %s",
+			     kind(list));
+		return;
+	}
+	n = (size_t)(list->data.sequence.items.top - list->data.sequence.items.start);
+	if (n == 0) {
+		perr(p, list, "nodes must list at least one node (or be left out)");
+		return;
+	}
+	c->members = calloc(n, sizeof(*c->members));
+	if (c->members == NULL) {
+		perr(p, list, "out of memory");
+		return;
+	}
+	for (item = list->data.sequence.items.start; item < list->data.sequence.items.top; item++) {
+		yaml_node_t *entry = yaml_document_get_node(&p->doc, *item);
+
+		if (entry != NULL)
+			member_parse(p, c, entry, subnet_ok);
+	}
+	/* A static peer whose node is not listed will be refused by everyone. */
+	for (i = 0; i < c->npeers && p->nerr == 0; i++) {
+		size_t k;
+		char a[IPADDR_STRLEN];
+
+		for (k = 0; k < c->nmembers; k++)
+			if (ipaddr_equal(&c->members[k].wg_ip, &c->peers[i].wg_ip))
+				break;
+		if (k == c->nmembers)
+			config_diag_warning(p->d,
+			                    "%s:%u:%u: static peer %s has no entry in nodes: its "
+			                    "node will be refused",
+			                    p->name, c->peers[i].mark.line, c->peers[i].mark.column,
+			                    ipaddr_fmt(&c->peers[i].wg_ip, a, sizeof(a)));
+	}
+	qsort(c->members, c->nmembers, sizeof(*c->members), member_cmp);
+}
+
 static void
 net_walk(struct parse *p, struct config *c)
 {
-	static const char *const top_keys[] = {"network", "peers"};
+	static const char *const top_keys[] = {"network", "peers", "nodes"};
 	static const char *const net_keys[] = {"sharedKey", "subnet"};
 	yaml_node_t *root = yaml_document_get_root_node(&p->doc);
-	yaml_node_t *top[2], *topk[2], *net[2], *netk[2];
+	yaml_node_t *top[3], *topk[3], *net[2], *netk[2];
 	bool subnet_ok = false;
 	yaml_node_item_t *item;
 	size_t n;
@@ -818,7 +1023,7 @@ net_walk(struct parse *p, struct config *c)
 		perr(p, root, "expected a mapping with keys network and peers, got %s", kind(root));
 		return;
 	}
-	map_walk(p, root, top_keys, 2, top, topk, "");
+	map_walk(p, root, top_keys, 3, top, topk, "");
 	if (need(p, root, top[0], "network", "") && is_mapping(p, top[0], "network")) {
 		map_walk(p, top[0], net_keys, 2, net, netk, "network");
 		if (need(p, top[0], net[0], "sharedKey", "network"))
@@ -853,6 +1058,8 @@ net_walk(struct parse *p, struct config *c)
 		if (entry != NULL)
 			static_parse(p, c, entry, subnet_ok);
 	}
+	if (top[2] != NULL)
+		members_walk(p, c, top[2], subnet_ok);
 }
 
 static int
@@ -1141,6 +1348,16 @@ config_add_statics(const struct config *base, const struct config_static *extra,
 	}
 	memcpy(c->shared_key, base->shared_key, CONFIG_KEY_LEN);
 	sodium_mprotect_readonly(c->shared_key);
+	c->has_members = base->has_members;
+	if (base->nmembers > 0) {
+		c->members = malloc(base->nmembers * sizeof(*c->members));
+		if (c->members == NULL) {
+			config_free(c);
+			return -ENOMEM;
+		}
+		memcpy(c->members, base->members, base->nmembers * sizeof(*c->members));
+		c->nmembers = base->nmembers;
+	}
 	for (i = 0; i < base->npeers; i++) {
 		if (static_copy(&c->peers[c->npeers], &base->peers[i]) < 0) {
 			config_free(c);

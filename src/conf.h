@@ -11,6 +11,10 @@
  *                static peers.
  *   static peer  one entry of net.yaml's peers: list (struct config_static):
  *                a node everybody can reach at a known endPoint.
+ *   member       one entry of net.yaml's optional nodes: list (struct
+ *                config_member): a node's name and overlay address bound to
+ *                its identity public key. When the list is present, it is
+ *                the whole membership: nodes not in it are refused (pinning).
  *   node config  the contents of peer.yaml (struct config_node): local settings
  *                of this one node; every field is optional.
  *   diag         the errors and warnings of one parse (struct config_diag),
@@ -37,6 +41,8 @@
 #include "proto/ipaddr.h"
 
 #define CONFIG_KEY_LEN    32  /* sharedKey, decoded */
+#define CONFIG_ID_LEN     32  /* a node's identity public key (Ed25519), decoded */
+#define CONFIG_MEMBER_NAME_MAX 32 /* names in nodes: (the length a node record carries) */
 #define CONFIG_NAME_MAX   63  /* node name, characters */
 #define CONFIG_IFNAME_MAX 15  /* IFNAMSIZ - 1 */
 #define CONFIG_HOST_MAX   253 /* DNS name or address literal */
@@ -72,6 +78,14 @@ struct config_static {
 	struct config_mark mark; /* where the entry starts (0:0 for command-line entries) */
 };
 
+/* One entry of net.yaml's nodes: (identity pinning). */
+struct config_member {
+	char name[CONFIG_MEMBER_NAME_MAX + 1];
+	struct ipaddr wg_ip;              /* inside the subnet */
+	uint8_t identity[CONFIG_ID_LEN];  /* Ed25519 public key = the node id */
+	struct config_mark mark;          /* where the entry starts */
+};
+
 /* net.yaml. */
 struct config {
 	char *source;           /* file name used in messages; owned */
@@ -79,6 +93,14 @@ struct config {
 	struct ipprefix subnet; /* IPv4, host bits zero */
 	size_t npeers;          /* >= 1 */
 	struct config_static *peers;
+	/*
+	 * nodes: — has_members when the key is present (then nmembers >= 1 and
+	 * only these identities are members). Sorted by identity, so lookups are
+	 * a binary search (config_find_member).
+	 */
+	bool has_members;
+	size_t nmembers;
+	struct config_member *members;
 };
 
 /* peer.yaml. Absent keys: NULL pointers, AF_UNSPEC address, 0 ports, has_* false. */
@@ -167,6 +189,24 @@ uint16_t config_default_admin_port(const struct ipaddr *a);
 
 /* The static peer whose wgIp is a, or NULL. */
 const struct config_static *config_find_static(const struct config *c, const struct ipaddr *a);
+
+/*
+ * The nodes: entry of identity id, or NULL (also NULL when the config has no
+ * nodes: list: check c->has_members first). O(log n).
+ */
+const struct config_member *config_find_member(const struct config *c,
+                                               const uint8_t id[CONFIG_ID_LEN]);
+
+/*
+ * Pinning: may the node with identity id, name and overlay address a be a
+ * member? Always 0 without a nodes: list. Otherwise 0 when it is listed with
+ * that name and address (name NULL or a AF_UNSPEC: not checked), else
+ * -EPERM with a sentence in why ("is not listed in nodes:", "claims
+ * 10.1.1.9 but nodes: binds it to 10.1.1.2", "is named x but nodes: names it
+ * y"). Names compare at most CONFIG_MEMBER_NAME_MAX characters.
+ */
+int config_member_check(const struct config *c, const uint8_t id[CONFIG_ID_LEN], const char *name,
+                        const struct ipaddr *a, char *why, size_t len);
 
 /* The first 8 hex characters of a keyed BLAKE2b hash of the shared key, for
  * comparing keys between nodes without showing them. buf: at least 9 bytes. */

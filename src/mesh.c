@@ -49,9 +49,35 @@
 #include "src/resolve.h"
 #include "src/route.h"
 
+/*
+ * Caps (PROTOCOL.md, "Caps"): what other members can make one node hold.
+ *   nodes       8192 ids, self included: twice the largest mesh the
+ *               control-plane benchmark runs (and the size a digest/summary
+ *               sync still handles in seconds). A node beyond it is dropped
+ *               and counted ("cap"); a live node is never evicted to make
+ *               room; unknown ones are forgotten after gc_after.
+ *   link state  32768 fragments over all origins: four per node at the node
+ *               cap (an origin with 108 neighbours fills four); bounds the
+ *               assemblies (each fragment announced reserves 27 entries).
+ *   rate        per source address, on authenticated datagrams only (a
+ *               forged or replayed datagram costs no token, so nobody without
+ *               the key can starve a member): a bucket of 20000 datagrams,
+ *               refilled at 2000/s. Joining a 5000-node mesh is about 250
+ *               SUMMARY parts, ~1000 RECORDS and ~5000 LINK_STATE datagrams
+ *               from the static peer, so the burst covers a full sync with
+ *               room for the floods around it.
+ */
+#define MESH_DEFAULT_NODES_MAX    8192
+#define MESH_DEFAULT_LS_FRAGS_MAX 32768
+#define MESH_DEFAULT_RATE         2000.0
+#define MESH_DEFAULT_RATE_BURST   20000.0
+#define RATE_SLOTS_MIN 64
+#define RATE_SLOTS_MAX 65536
+#define RATE_PROBE     16 /* slots looked at per source */
+
 static const char *const drop_names[DROP_NREASONS] = {
 	"truncated", "oversize", "bad header", "bad key", "bad signature",
-	"replay", "undecodable", "own datagram", "refused",
+	"replay", "undecodable", "own datagram", "refused", "rate", "cap",
 };
 
 /* ---------------------------------------------------------------- time */
@@ -98,6 +124,10 @@ mesh_params_default(struct mesh_params *p)
 	p->idle_timeout = 60;
 	p->punch_timeout = 10;
 	p->direct_paths = true;
+	p->nodes_max = MESH_DEFAULT_NODES_MAX;
+	p->ls_frags_max = MESH_DEFAULT_LS_FRAGS_MAX;
+	p->rate = MESH_DEFAULT_RATE;
+	p->rate_burst = MESH_DEFAULT_RATE_BURST;
 }
 
 void
@@ -191,11 +221,41 @@ ensure_capacity(struct mesh *m)
 	return 0;
 }
 
-/* A node, created with room in the route structures. */
+static void
+cap_drop(struct mesh *m, const char *what, const uint8_t id[MESH_ID_LEN])
+{
+	unsigned long suppressed = 0;
+	char sid[IDENTITY_SHORT_LEN];
+
+	m->stats.dropped[DROP_CAP]++;
+	if (log_ratelimit_ok(&m->rl_cap, mesh_mono(), &suppressed)) {
+		identity_short(sid, id);
+		log_warnx("cap: node %s dropped: %s%s", sid, what,
+			  suppressed ? " (more suppressed)" : "");
+	}
+}
+
+/*
+ * A node, created with room in the route structures. NULL on ENOMEM, or
+ * (counted as "cap") when a new node would exceed nodes_max.
+ */
 struct node *
 mesh_get_node(struct mesh *m, const uint8_t id[MESH_ID_LEN], bool *created)
 {
-	struct node *n = node_get(m->nodes, id, created);
+	struct node *n = node_find(m->nodes, id);
+
+	if (n != NULL) {
+		*created = false;
+		return n;
+	}
+	if (m->self != NULL && node_table_count(m->nodes) >= m->p.nodes_max) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "%u nodes held already (the cap)", m->p.nodes_max);
+		cap_drop(m, what, id);
+		return NULL;
+	}
+	n = node_get(m->nodes, id, created);
 
 	if (n != NULL && ensure_capacity(m) < 0)
 		return NULL;
@@ -210,6 +270,13 @@ drop_node(struct mesh *m, struct node *n)
 	for (i = 0; i < m->nstatics; i++)
 		if (m->statics[i].node == n)
 			m->statics[i].node = NULL;
+	if (m->primary_gateway == n)
+		m->primary_gateway = NULL;
+	for (i = 0; i < sizeof(m->reflexive) / sizeof(m->reflexive[0]); i++)
+		if (m->reflexive[i].seen_by == n->index)
+			memset(&m->reflexive[i], 0, sizeof(m->reflexive[i]));
+	if (n->ls.started)
+		m->ls_frags -= n->ls.nfrags;
 	lsdb_node_clear(m->lsdb, n->index);
 	route_table_clear(&m->rt[n->index], 1);
 	node_remove(m->nodes, n);
@@ -557,15 +624,16 @@ send_conflict(struct mesh *m, const struct endpoint *to, const struct node *hold
 	mesh_send(m, to, &msg, NULL);
 }
 
+/* A refused record, link state or datagram (what): counted, logged at a bounded rate. */
 static void
-refuse(struct mesh *m, const struct endpoint *src, const char *why)
+refuse(struct mesh *m, const char *what, const struct endpoint *src, const char *why)
 {
 	unsigned long suppressed = 0;
 	char ep[ENDPOINT_STRLEN];
 
 	m->stats.dropped[DROP_POLICY]++;
 	if (log_ratelimit_ok(&m->rl_refuse, mesh_mono(), &suppressed))
-		log_warnx("refused record from %s: %s%s", endpoint_fmt(src, ep, sizeof(ep)), why,
+		log_warnx("refused %s from %s: %s%s", what, endpoint_fmt(src, ep, sizeof(ep)), why,
 			  suppressed ? " (more refusals suppressed)" : "");
 }
 
@@ -577,7 +645,7 @@ static struct node *
 accept_record(struct mesh *m, const struct mesh_node_record *rec, const struct endpoint *src,
 	      bool *refused)
 {
-	char addr[IPADDR_STRLEN], name[MESH_NAME_MAX * 4 + 1], why[256];
+	char addr[IPADDR_STRLEN], name[MESH_NAME_MAX * 4 + 1], why[320], pin[128];
 	struct node *n, *holder;
 	bool created;
 
@@ -592,12 +660,22 @@ accept_record(struct mesh *m, const struct mesh_node_record *rec, const struct e
 	}
 	ipaddr_fmt(&rec->addr, addr, sizeof(addr));
 	log_escape(name, sizeof(name), rec->name, strlen(rec->name));
+	if (config_member_check(m->cfg.net, rec->node_id, rec->name, &rec->addr, pin,
+				sizeof(pin)) < 0) {
+		char sid[IDENTITY_SHORT_LEN];
+
+		*refused = true;
+		identity_short(sid, rec->node_id);
+		snprintf(why, sizeof(why), "node %s (%s) %s", name, sid, pin);
+		refuse(m, "record", src, why);
+		return NULL;
+	}
 	if (!ipprefix_contains(&m->cfg.net->subnet, &rec->addr) ||
 	    config_check_address(&m->cfg.net->subnet, &rec->addr, "", NULL, 0) < 0) {
 		*refused = true;
 		snprintf(why, sizeof(why), "node %s claims %s, outside the overlay subnet", name,
 			 addr);
-		refuse(m, src, why);
+		refuse(m, "record", src, why);
 		return NULL;
 	}
 	n = node_find(m->nodes, rec->node_id);
@@ -609,7 +687,7 @@ accept_record(struct mesh *m, const struct mesh_node_record *rec, const struct e
 			*refused = true;
 			snprintf(why, sizeof(why), "node %s claims %s, which node %s holds", name,
 				 addr, label(holder));
-			refuse(m, src, why);
+			refuse(m, "record", src, why);
 			n = mesh_get_node(m, rec->node_id, &created);
 			if (n != NULL && !n->has_record) {
 				snprintf(n->conflict, sizeof(n->conflict),
@@ -782,8 +860,12 @@ apply_ls_table(struct mesh *m, struct node *origin)
 	for (i = 0; i < origin->ls.total; i++) {
 		const struct mesh_ls_neighbour *nb = &origin->ls.table[i];
 		bool created;
-		struct node *x = mesh_get_node(m, nb->node_id, &created);
+		struct node *x;
 
+		/* with nodes: in net.yaml, a link to an unlisted node leads nowhere */
+		if (m->cfg.net->has_members && config_find_member(m->cfg.net, nb->node_id) == NULL)
+			continue;
+		x = mesh_get_node(m, nb->node_id, &created);
 		if (x == NULL)
 			continue;
 		if (created) {
@@ -803,10 +885,11 @@ apply_ls_table(struct mesh *m, struct node *origin)
 
 /* A verified fragment. Returns true if it was new (to be flooded). */
 static bool
-accept_ls(struct mesh *m, const struct mesh_link_state *frag)
+accept_ls(struct mesh *m, const struct mesh_link_state *frag, const struct endpoint *src)
 {
 	struct node *o;
 	bool created;
+	uint32_t before;
 	int rc;
 
 	if (memcmp(frag->origin, m->self->id, MESH_ID_LEN) == 0) {
@@ -815,6 +898,14 @@ accept_ls(struct mesh *m, const struct mesh_link_state *frag)
 			m->ls_seq = (uint32_t)frag->seq;
 			m->dirty_ls = true;
 		}
+		return false;
+	}
+	if (m->cfg.net->has_members && config_find_member(m->cfg.net, frag->origin) == NULL) {
+		char why[128], sid[IDENTITY_SHORT_LEN];
+
+		identity_short(sid, frag->origin);
+		snprintf(why, sizeof(why), "origin %s is not listed in nodes:", sid);
+		refuse(m, "link state", src, why);
 		return false;
 	}
 	o = mesh_get_node(m, frag->origin, &created);
@@ -827,9 +918,21 @@ accept_ls(struct mesh *m, const struct mesh_link_state *frag)
 	}
 	if (o->conflict[0] != '\0')
 		return false;
+	/* a fragment of a newer seq replaces the origin's assembly: within the cap? */
+	before = o->ls.started ? o->ls.nfrags : 0;
+	if ((!o->ls.started || frag->seq > o->ls.seq) &&
+	    m->ls_frags - before + frag->nfrags > m->p.ls_frags_max) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "link state of %u fragments (%u held, cap %u)",
+			 frag->nfrags, m->ls_frags, m->p.ls_frags_max);
+		cap_drop(m, what, frag->origin);
+		return false;
+	}
 	rc = mesh_ls_assembly_add(&o->ls, frag);
 	if (rc < 0)
 		return false;
+	m->ls_frags = m->ls_frags - before + o->ls.nfrags;
 	/* keep the signed fragments of the newest seq for re-sending */
 	if (o->ls_nfrags == 0 || o->ls_frags == NULL || o->ls_frags[0].seq != frag->seq) {
 		struct mesh_link_state *v = realloc(o->ls_frags, frag->nfrags * sizeof(*v));
@@ -1147,6 +1250,111 @@ handle_pong(struct mesh *m, struct node *from, const struct mesh_pong *p)
 	paths_pong(m, from, p);
 }
 
+/* ---------------------------------------------------------------- rate limit */
+
+static uint32_t
+rate_hash(const struct ipaddr *a)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	size_t i, n = ipaddr_len(a);
+
+	for (i = 0; i < n; i++)
+		h = (h ^ a->bytes[i]) * 16777619u;
+	return h ^ (h >> 15);
+}
+
+/* The bucket of a, refilled to now; or where a new one may go (addr AF_UNSPEC). */
+static struct rate_bucket *
+rate_slot(struct mesh *m, const struct ipaddr *a, double now)
+{
+	uint32_t h = rate_hash(a), i;
+	struct rate_bucket *spare = NULL;
+
+	for (i = 0; i < RATE_PROBE && i < m->rate_slots; i++) {
+		struct rate_bucket *b = &m->rate[(h + i) & (m->rate_slots - 1)];
+
+		if (b->addr.family != AF_UNSPEC) {
+			b->tokens += (now - b->last) * m->p.rate;
+			b->last = now;
+			if (b->tokens >= m->p.rate_burst) {
+				b->tokens = m->p.rate_burst;
+				if (ipaddr_equal(&b->addr, a))
+					return b;
+				/* full again: as good as never seen, the slot is free */
+				b->addr.family = AF_UNSPEC;
+			} else if (ipaddr_equal(&b->addr, a)) {
+				return b;
+			}
+		}
+		if (b->addr.family == AF_UNSPEC && spare == NULL)
+			spare = b;
+	}
+	return spare;
+}
+
+/* Double the table (up to RATE_SLOTS_MAX); buckets not full carry over. */
+static int
+rate_grow(struct mesh *m)
+{
+	uint32_t n = m->rate_slots ? m->rate_slots * 2 : RATE_SLOTS_MIN, i, old_n = m->rate_slots;
+	struct rate_bucket *old = m->rate, *v;
+
+	if (n > RATE_SLOTS_MAX)
+		return -ENOSPC;
+	v = calloc(n, sizeof(*v));
+	if (v == NULL)
+		return -ENOMEM;
+	m->rate = v;
+	m->rate_slots = n;
+	for (i = 0; i < old_n; i++) {
+		uint32_t h, k;
+
+		if (old[i].addr.family == AF_UNSPEC)
+			continue;
+		h = rate_hash(&old[i].addr);
+		for (k = 0; k < RATE_PROBE; k++) {
+			struct rate_bucket *b = &v[(h + k) & (n - 1)];
+
+			if (b->addr.family == AF_UNSPEC) {
+				*b = old[i];
+				break;
+			}
+		}
+	}
+	free(old);
+	return 0;
+}
+
+/*
+ * May one more authenticated datagram from src be processed? A token bucket
+ * per source address (rate, rate_burst). When no slot is free near the
+ * address even after growing, the datagram passes (that takes RATE_PROBE
+ * sources hashing together, each with a bucket not yet refilled).
+ */
+static bool
+rate_ok(struct mesh *m, const struct endpoint *src)
+{
+	double now = mesh_mono();
+	struct rate_bucket *b;
+
+	if (m->p.rate <= 0)
+		return true;
+	b = m->rate_slots > 0 ? rate_slot(m, &src->addr, now) : NULL;
+	if (b == NULL && rate_grow(m) == 0)
+		b = rate_slot(m, &src->addr, now);
+	if (b == NULL)
+		return true;
+	if (b->addr.family == AF_UNSPEC) {
+		b->addr = src->addr;
+		b->tokens = m->p.rate_burst;
+		b->last = now;
+	}
+	if (b->tokens < 1.0)
+		return false;
+	b->tokens -= 1.0;
+	return true;
+}
+
 void
 mesh_input(struct mesh *m, const struct endpoint *src, const uint8_t *buf, size_t len)
 {
@@ -1187,6 +1395,18 @@ mesh_input(struct mesh *m, const struct endpoint *src, const uint8_t *buf, size_
 		count_drop(m, r, src, "");
 		return;
 	}
+	if (!rate_ok(m, src)) {
+		count_drop(m, DROP_RATE, src, " (over the per-source rate)");
+		return;
+	}
+	if (m->cfg.net->has_members && config_find_member(m->cfg.net, hdr.sender) == NULL) {
+		char why[96], sid[IDENTITY_SHORT_LEN];
+
+		identity_short(sid, hdr.sender);
+		snprintf(why, sizeof(why), "sender %s is not listed in nodes:", sid);
+		refuse(m, "datagram", src, why);
+		return;
+	}
 	rc = mesh_decode(&msg, op.type, op.body, op.body_len);
 	if (rc < 0) {
 		count_drop(m, DROP_DECODE, src, rc == -EOPNOTSUPP ? " (unknown type)" : "");
@@ -1225,7 +1445,7 @@ mesh_input(struct mesh *m, const struct endpoint *src, const uint8_t *buf, size_
 		handle_sync_request(m, from, src, &msg.summary);
 		break;
 	case MESH_LINK_STATE:
-		if (accept_ls(m, &msg.ls)) {
+		if (accept_ls(m, &msg.ls, src)) {
 			struct mesh_msg fwd = msg;
 
 			flood(m, &fwd, from);
@@ -1814,8 +2034,21 @@ mesh_new(struct ev_loop *loop, const struct mesh_self_config *cfg, const struct 
 		mesh_params_default(&m->p);
 	m->rl_drop = (struct log_ratelimit)LOG_RATELIMIT_INIT(10.0, 5);
 	m->rl_refuse = (struct log_ratelimit)LOG_RATELIMIT_INIT(10.0, 5);
+	m->rl_cap = (struct log_ratelimit)LOG_RATELIMIT_INIT(10.0, 5);
 	replay_counter_init(&m->counter, cfg->epoch);
 	probe_prefix(cfg->net->shared_key, m->probe_prefix);
+	{
+		char why[128];
+
+		if (config_member_check(cfg->net, identity_node_id(id), cfg->name, &cfg->address,
+					why, sizeof(why)) < 0) {
+			log_warnx("mesh: this node %s (its identity must be listed in nodes:, with "
+				  "its name and wgIp)",
+				  why);
+			free(m);
+			return NULL;
+		}
+	}
 	if (seal_keyring_new(&m->kr, cfg->net->shared_key) < 0)
 		goto fail;
 	m->nodes = node_table_new();
@@ -1868,6 +2101,7 @@ mesh_free(struct mesh *m)
 	free(m->rt);
 	free(m->statics);
 	free(m->routes);
+	free(m->rate);
 	wg_device_free(m->wg_applied);
 	seal_keyring_free(m->kr);
 	free(m);
@@ -2082,18 +2316,59 @@ static_find(const struct static_peer *v, size_t n, const struct ipaddr *wg_ip)
 	return NULL;
 }
 
+/*
+ * Revocation: with a nodes: list, every node it does not list (or binds to
+ * another name or address than its record says) is dropped — its links, its
+ * WireGuard peer, its routes and its link state go with the next reconcile.
+ * Its datagrams, records and link state are refused from now on.
+ */
+static size_t
+revoke_unlisted(struct mesh *m)
+{
+	uint32_t k, span = node_table_span(m->nodes);
+	size_t n = 0;
+
+	if (!m->cfg.net->has_members)
+		return 0;
+	for (k = 0; k < span; k++) {
+		struct node *x = node_at(m->nodes, k);
+		char why[128];
+
+		if (x == NULL || x == m->self)
+			continue;
+		if (config_member_check(m->cfg.net, x->id, x->has_record ? x->rec.name : NULL,
+					x->has_record ? &x->rec.addr : NULL, why, sizeof(why)) == 0)
+			continue;
+		log_warnx("node %s (%s) revoked: it %s", node_label(x), x->short_id, why);
+		if (x->link != NULL)
+			mesh_link_remove(m, x, "revoked");
+		drop_node(m, x);
+		n++;
+	}
+	return n;
+}
+
 int
 mesh_set_statics(struct mesh *m, const struct config *net)
 {
 	const struct config *cur = m->cfg.net;
 	struct static_peer *nv, *old = m->statics;
-	size_t nold = m->nstatics, i, added = 0, removed = 0, changed = 0;
+	size_t nold = m->nstatics, i, added = 0, removed = 0, changed = 0, revoked;
 	uint32_t k, span;
 
 	if (net->subnet.len != cur->subnet.len ||
 	    !ipaddr_equal(&net->subnet.addr, &cur->subnet.addr) ||
 	    sodium_memcmp(net->shared_key, cur->shared_key, CONFIG_KEY_LEN) != 0)
 		return -EINVAL;
+	{
+		char why[128];
+
+		if (config_member_check(net, m->self->id, m->cfg.name, &m->cfg.address, why,
+					sizeof(why)) < 0) {
+			log_warnx("reload: this node %s; keeping the running configuration", why);
+			return -EPERM;
+		}
+	}
 	nv = calloc(net->npeers ? net->npeers : 1, sizeof(*nv));
 	if (nv == NULL)
 		return -ENOMEM;
@@ -2183,10 +2458,14 @@ mesh_set_statics(struct mesh *m, const struct config *net)
 		x->link->pinger =
 		    m->self->static_index < 0 || memcmp(m->self->id, x->id, MESH_ID_LEN) < 0;
 	}
+	revoked = revoke_unlisted(m);
 	m->dirty_ls = m->dirty_routes = m->dirty_wg = true;
 	mesh_changed(m);
-	log_info("reload: %zu static peers (+%zu -%zu, %zu changed)", m->nstatics, added, removed,
-	         changed);
+	log_info("reload: %zu static peers (+%zu -%zu, %zu changed)%s", m->nstatics, added, removed,
+	         changed, net->has_members ? "" : ", no nodes: list");
+	if (net->has_members)
+		log_info("reload: %zu nodes listed in nodes:, %zu known nodes revoked",
+			 net->nmembers, revoked);
 	return 0;
 }
 

@@ -64,6 +64,12 @@ struct mesh_params {
 	double idle_timeout;     /* no data for this long: a pair is idle */
 	double punch_timeout;    /* a direct link not up after this long has failed */
 	bool direct_paths;       /* try LAN and NAT-traversed direct paths (default on) */
+
+	/* Caps on what other members can make this node hold (PROTOCOL.md, "Caps"). */
+	uint32_t nodes_max;    /* node ids held, self included; new ones beyond: dropped */
+	uint32_t ls_frags_max; /* link-state fragments announced by all origins held */
+	double rate;           /* authenticated datagrams per second per source address */
+	double rate_burst;     /* bucket size: datagrams a source may send at once */
 };
 
 void mesh_params_default(struct mesh_params *p);
@@ -120,8 +126,11 @@ void mesh_set_traffic_sampled(struct mesh *m, bool on);
  * previous config is no longer used once this returns 0. Kept entries (same
  * wgIp) keep their node and links, added ones are bound and linked, removed
  * ones lose their static link (the node stays a member, reached like any
- * other). Logs "reload: N static peers (+added -removed, changed)". 0,
- * -EINVAL or -ENOMEM (nothing changed).
+ * other). Its nodes: list (if any) applies from now on: known nodes it does
+ * not list, or lists under another name or address, are revoked (dropped
+ * with their links, routes and WireGuard peers). Logs "reload: N static
+ * peers (+added -removed, changed)". 0, -EINVAL, -EPERM (the new nodes: list
+ * does not hold this node) or -ENOMEM (nothing changed).
  */
 int mesh_set_statics(struct mesh *m, const struct config *net);
 /* Reload: seconds without data before a pair is idle (mesh_params.idle_timeout). */
@@ -143,7 +152,7 @@ void mesh_probe_addr(const struct mesh *m, const uint8_t node_id[IDENTITY_ID_LEN
 /* Counters for status output. */
 struct mesh_stats {
 	uint64_t rx, tx;             /* datagrams */
-	uint64_t dropped[10];        /* by reason, see mesh_drop_reason_name() */
+	uint64_t dropped[16];        /* by reason, see mesh_drop_reason_name() */
 	uint64_t send_errors;
 	uint64_t wg_set_errors, route_errors;
 };

@@ -30,7 +30,9 @@ enum drop_reason {
 	DROP_REPLAY,
 	DROP_DECODE,   /* body does not decode */
 	DROP_SELF,     /* our own datagram came back */
-	DROP_POLICY,   /* refused record: outside subnet, conflict, mismatch */
+	DROP_POLICY,   /* refused record: outside subnet, conflict, mismatch, not in nodes: */
+	DROP_RATE,     /* its source address sent more than the per-source rate */
+	DROP_CAP,      /* would need a new node or link-state table beyond the caps */
 	DROP_NREASONS,
 };
 
@@ -53,6 +55,17 @@ struct static_peer {
 /* A kernel route wgnm installed (kept sorted, diffed against the wanted set). */
 struct installed_route {
 	struct ipprefix dst;
+};
+
+/*
+ * One source address's token bucket (mesh_input's per-source rate limit).
+ * A bucket that has refilled to full is as good as none, so the table
+ * reuses such slots: it only ever holds sources that sent recently.
+ */
+struct rate_bucket {
+	struct ipaddr addr; /* AF_UNSPEC: free */
+	double tokens;
+	double last; /* monotonic time tokens were computed at */
 };
 
 struct reflexive {
@@ -109,6 +122,11 @@ struct mesh {
 	struct mesh_stats stats;
 	struct log_ratelimit rl_drop;
 	struct log_ratelimit rl_refuse;
+	struct log_ratelimit rl_cap;
+
+	struct rate_bucket *rate; /* open addressing, rate_slots (a power of two) */
+	uint32_t rate_slots;
+	uint32_t ls_frags; /* fragments announced by the link-state assemblies held (cap) */
 
 	ev_prepare reconcile_w;
 	ev_timer tick_w;

@@ -14,6 +14,7 @@
 
 #include <sodium.h>
 
+#include "proto/identity.h"
 #include "src/state.h"
 
 /* "state directory DIR: WHAT: strerror" */
@@ -228,4 +229,23 @@ state_next_epoch(const char *dir, uint32_t *epoch, char *err, size_t errlen)
 	}
 	*epoch = (uint32_t)v;
 	return 0;
+}
+
+int
+state_identity(const char *dir, struct identity **out, int *created, char *err, size_t errlen)
+{
+	uint8_t seed[IDENTITY_SEED_LEN];
+	int rc;
+
+	*created = 0;
+	if ((rc = state_dir_open(dir, err, errlen)) < 0)
+		return rc;
+	rc = state_load_secret(dir, "identity", seed, sizeof(seed), created, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = identity_from_seed(out, seed);
+	sodium_memzero(seed, sizeof(seed));
+	if (rc < 0)
+		snprintf(err, errlen, "identity: %s", strerror(-rc));
+	return rc;
 }

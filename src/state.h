@@ -29,6 +29,17 @@ int state_dir_open(const char *dir, char *err, size_t errlen);
 int state_load_secret(const char *dir, const char *name, uint8_t *out, size_t len, int *created,
 		      char *err, size_t errlen);
 
+struct identity;
+
+/*
+ * The node's identity: open (or create, 0700) dir, load dir/identity (or
+ * create it, 0600) and derive the keys. The daemon and `wgnm key` both come
+ * here, so they always show the same node id. *out: free with
+ * identity_free(). *created as for state_load_secret.
+ */
+int state_identity(const char *dir, struct identity **out, int *created, char *err,
+		   size_t errlen);
+
 /* Read dir/epoch (0 if absent), add one, write it back; returns it in *epoch. */
 int state_next_epoch(const char *dir, uint32_t *epoch, char *err, size_t errlen);
 

@@ -356,7 +356,6 @@ view_build(struct view *v, const struct mesh *m, const struct view_info *info)
 	    .self_conflict = mesh_self_conflict(m),
 	};
 	struct mesh_reflexive refl[CTL_NAT_REFL_MAX];
-	const struct mesh_stats *st;
 	const struct node *self = src.self;
 	size_t i, n;
 	int rc;
@@ -364,16 +363,16 @@ view_build(struct view *v, const struct mesh *m, const struct view_info *info)
 	rc = view_build_nodes(v, &src, info, mono_now());
 	if (rc < 0)
 		return rc;
-	/* Dropped admin datagrams by reason: every reason, so the list has a fixed shape. */
-	st = mesh_stats(m);
-	for (i = 0; i < CTL_DROPS_MAX && i < sizeof(st->dropped) / sizeof(st->dropped[0]); i++) {
-		const char *reason = mesh_drop_reason_name((unsigned)i);
+	/* the core's drop counters that are not zero */
+	for (i = 0; mesh_drop_reason_name((unsigned)i) != NULL && v->header.ndrops < CTL_DROPS_MAX;
+	     i++) {
+		uint64_t c = mesh_stats(m)->dropped[i];
 
-		if (reason == NULL)
-			break;
-		str_copy(v->header.drops[i].reason, sizeof(v->header.drops[i].reason), reason);
-		v->header.drops[i].count = st->dropped[i];
-		v->header.n_drops++;
+		if (c == 0)
+			continue;
+		str_copy(v->header.drops[v->header.ndrops].name, sizeof(v->header.drops[0].name),
+		         mesh_drop_reason_name((unsigned)i));
+		v->header.drops[v->header.ndrops++].count = c;
 	}
 	memset(&v->nat, 0, sizeof(v->nat));
 	for (i = 0; self != NULL && self->has_record && i < self->rec.ncandidates &&

@@ -247,21 +247,27 @@ sample_start(struct daemon *d)
 static int
 load_identity(struct daemon *d, char *err, size_t errlen)
 {
-	uint8_t seed[IDENTITY_SEED_LEN];
 	int created = 0, rc;
-	char sid[IDENTITY_SHORT_LEN];
+	char sid[IDENTITY_SHORT_LEN], why[128];
 
-	if ((rc = state_dir_open(d->o->statedir, err, errlen)) < 0)
-		return rc;
-	rc = state_load_secret(d->o->statedir, "identity", seed, sizeof(seed), &created, err,
-			       errlen);
+	rc = state_identity(d->o->statedir, &d->id, &created, err, errlen);
 	if (rc < 0)
 		return rc;
-	rc = identity_from_seed(&d->id, seed);
-	sodium_memzero(seed, sizeof(seed));
-	if (rc < 0) {
-		snprintf(err, errlen, "identity: %s", strerror(-rc));
-		return rc;
+	/* With nodes: in net.yaml, everyone refuses a node not listed: do not even start. */
+	if (config_member_check(d->o->net, identity_node_id(d->id), d->o->name, &d->o->address, why,
+				sizeof(why)) < 0) {
+		char key[sodium_base64_ENCODED_LEN(IDENTITY_ID_LEN, sodium_base64_VARIANT_ORIGINAL)];
+		char a[IPADDR_STRLEN];
+
+		sodium_bin2base64(key, sizeof(key), identity_node_id(d->id), IDENTITY_ID_LEN,
+				  sodium_base64_VARIANT_ORIGINAL);
+		snprintf(err, errlen,
+			 "this node %s (%s): every other node would refuse it. Its identity "
+			 "(%s/identity) is %s; list it in nodes: as "
+			 "{name: %s, wgIp: %s, identity: %s}",
+			 why, d->o->config_path, d->o->statedir, key, d->o->name,
+			 ipaddr_fmt(&d->o->address, a, sizeof(a)), key);
+		return -EPERM;
 	}
 	if ((rc = state_next_epoch(d->o->statedir, &d->epoch, err, errlen)) < 0)
 		return rc;

@@ -663,6 +663,11 @@ header_line(const struct ui *ui, struct canvas *c, int64_t now)
 	         h->name, h->id_short, h->mobile ? " mobile" : "", addr, net, up, h->ifname,
 	         ctl_backend_str(h->backend), nodes, direct, via, h->wg_port, h->admin_port,
 	         h->version);
+	/* what the core dropped (shown only when something was) */
+	for (i = 0; i < h->ndrops && strlen(line) + 48 < sizeof(line); i++)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s %llu",
+		         i == 0 ? "  dropped: " : ", ", h->drops[i].name,
+		         (unsigned long long)h->drops[i].count);
 	canvas_text(c, 1, 0, c->w - 1, style | CANVAS_BOLD, line);
 }
 

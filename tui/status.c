@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,29 +66,6 @@ ep_or(const struct endpoint *e, char *buf, size_t len, const char *none)
 
 /* ---------------------------------------------------------------- text */
 
-/* "  admin dropped: 12 (bad key 10, replay 2)", or "none"; only reasons that counted. */
-static void
-status_drops_text(FILE *f, const struct ctl_header *h)
-{
-	unsigned long long total = 0;
-	size_t i, k = 0;
-
-	for (i = 0; i < h->n_drops && i < CTL_DROPS_MAX; i++)
-		total += h->drops[i].count;
-	if (total == 0) {
-		fputs("  admin dropped: none\n", f);
-		return;
-	}
-	fprintf(f, "  admin dropped: %llu (", total);
-	for (i = 0; i < h->n_drops && i < CTL_DROPS_MAX; i++) {
-		if (h->drops[i].count == 0)
-			continue;
-		fprintf(f, "%s%s %llu", k++ ? ", " : "", h->drops[i].reason,
-		        (unsigned long long)h->drops[i].count);
-	}
-	fputs(")\n", f);
-}
-
 void
 tui_status_text(FILE *f, const struct tui_model *m, int64_t now)
 {
@@ -125,7 +103,12 @@ tui_status_text(FILE *f, const struct tui_model *m, int64_t now)
 		        endpoint_fmt(&m->nat.reflexive[i].endpoint, a, sizeof(a)),
 		        m->nat.reflexive[i].seen_by);
 	fprintf(f, "  version: %s%s\n", h->version, h->mobile ? " (mobile)" : "");
-	status_drops_text(f, h);
+	if (h->ndrops > 0) {
+		fprintf(f, "  dropped:");
+		for (i = 0; i < h->ndrops; i++)
+			fprintf(f, "%s %s %" PRIu64, i ? "," : "", h->drops[i].name, h->drops[i].count);
+		fprintf(f, "\n");
+	}
 	for (i = 0; i < n; i++) {
 		const struct ctl_peer *p = &v[i]->p;
 
@@ -282,12 +265,12 @@ tui_status_json(FILE *f, const struct tui_model *m, int64_t now)
 	jkv(f, in, "daemon_version", h->version, false);
 	jbool(f, in, "mobile", h->mobile);
 	fprintf(f, ",\n%s\"dropped\": {", in);
-	for (i = 0; i < h->n_drops && i < CTL_DROPS_MAX; i++) {
+	for (i = 0; i < h->ndrops; i++) {
 		fputs(i ? ", " : "", f);
-		jstr(f, h->drops[i].reason);
-		fprintf(f, ": %llu", (unsigned long long)h->drops[i].count);
+		jstr(f, h->drops[i].name);
+		fprintf(f, ": %" PRIu64, h->drops[i].count);
 	}
-	fputc('}', f);
+	fprintf(f, "}");
 	fprintf(f, "\n  },\n  \"nat\": {\n");
 	jkv(f, in, "behaviour", tui_json_nat_behaviour(m->nat.behaviour), true);
 	fprintf(f, ",\n%s\"local\": [", in);

@@ -198,6 +198,25 @@ static const struct cli_case cases[] = {
 	{ { "init", "--subnet", "10.1.0.0/16", "--static", "a.example:1", "extra", NULL }, -EINVAL,
 	  "init: unexpected argument \"extra\"", NULL, 0, NOCHK },
 	{ { "init", "-a", "10.1.0.1", NULL }, -EINVAL, "unknown option -a", NULL, 0, NOCHK },
+	{ { "init", "--subnet", "10.1.0.0/16", "--static", "203.0.113.1:50000", "-o", "@/out.yaml",
+	    "--state-dir", "/srv/wgnm/n1", NULL },
+	  0, NULL, NULL, OPTIONS_INIT, .statedir = "/srv/wgnm/n1", NOCHK },
+	{ { "init", "--subnet", "10.1.0.0/16", "--static", "203.0.113.1:50000", "-o", "@/out.yaml",
+	    "-i", "wg4", NULL },
+	  0, NULL, NULL, OPTIONS_INIT, .statedir = WGNM_STATEDIR "/wg4", NOCHK },
+
+	/* key */
+	{ { "key", NULL }, 0, NULL, NULL, OPTIONS_KEY, .ifname = "wg0",
+	  .statedir = WGNM_STATEDIR "/wg0", NOCHK },
+	{ { "key", "-i", "wg5", NULL }, 0, NULL, NULL, OPTIONS_KEY, .ifname = "wg5",
+	  .statedir = WGNM_STATEDIR "/wg5", NOCHK },
+	{ { "key", "-i", "wg5", "--state-dir", "/srv/wgnm/n1", NULL }, 0, NULL, NULL, OPTIONS_KEY,
+	  .statedir = "/srv/wgnm/n1", NOCHK },
+	{ { "key", "--help", NULL }, 0, NULL, NULL, OPTIONS_HELP, NOCHK },
+	{ { "key", "extra", NULL }, -EINVAL, "key: unexpected argument \"extra\"", NULL, 0, NOCHK },
+	{ { "key", "-a", "10.1.0.1", NULL }, -EINVAL, "unknown option -a", NULL, 0, NOCHK },
+	{ { "key", "--state-dir", NULL }, -EINVAL, "option --state-dir needs an argument", NULL, 0,
+	  NOCHK },
 	{ { "init", "--subnet", "10.1.0.0/24", "--static", "a:1,,10.1.0.1", "--static",
 	    "b:1,,10.1.0.1", NULL },
 	  -EBADMSG, "--static b:1: duplicate wgIp 10.1.0.1 (first used by an earlier --static)", NULL,
@@ -460,6 +479,7 @@ test_describe(void)
 		   "describe: ports");
 		ok(strstr(cap.buf, "subnet:      10.1.0.0/16\n") != NULL, "describe: subnet");
 		ok(strstr(cap.buf, "static peers: 3\n") != NULL, "describe: static peer count");
+		ok(strstr(cap.buf, "nodes:       not pinned") != NULL, "describe: no nodes: list");
 		ok(strstr(cap.buf, "  vps.example.net:50000        admin 55555 wgIp 10.1.1.1 (this "
 				   "node)\n") != NULL,
 		   "describe: own static entry marked");

@@ -23,6 +23,10 @@
 /* Lines 4-7 when appended to NET: "peers:" then one entry at 5:5. */
 #define PEERS1 "peers:\n  - endPoint: vps.example.net:50000\n    adminPort: 55555\n    wgIp: 10.1.1.1\n"
 #define ENTRY(ep, port, ip) "  - endPoint: " ep "\n    adminPort: " port "\n    wgIp: " ip "\n"
+/* nodes: after NET PEERS1 starts at line 8; its first entry is at 9:5. */
+#define ID1 "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=" /* 32 x 'A' */
+#define ID2 "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=" /* 32 x 'B' */
+#define MEMBER(name, ip, id) "  - name: " name "\n    wgIp: " ip "\n    identity: " id "\n"
 
 static const struct {
 	const char *in;
@@ -47,7 +51,7 @@ static const struct {
 	{ "network: &n\n  sharedKey: " KEY "\n  subnet: 10.1.0.0/16\n" PEERS1 "copy: *n\n", NULL,
 	  "net.yaml:8:1: unknown key copy (ignored)" },
 	/* warnings */
-	{ NET PEERS1 "nodes:\n  - x\n", NULL, "net.yaml:8:1: unknown key nodes (ignored)" },
+	{ NET PEERS1 "members:\n  - x\n", NULL, "net.yaml:8:1: unknown key members (ignored)" },
 	{ "network:\n  sharedKey: " KEY "\n  subnt: 10.1.0.0/16\n  subnet: 10.1.0.0/16\n" PEERS1,
 	  NULL, "net.yaml:3:3: unknown key subnt in network (ignored)" },
 	{ NET PEERS1 "    wgPort: 1\n", NULL, "net.yaml:8:5: unknown key wgPort in peers[0] (ignored)" },
@@ -201,6 +205,56 @@ static const struct {
 	  "net.yaml:7:11: wgIp must be an IPv4 address, got "
 	  "\"x12345678901234567890123456789012345678901234567...\"",
 	  NULL },
+	/* nodes: (identity pinning) */
+	{ NET PEERS1 "nodes:\n" MEMBER("vps", "10.1.1.1", ID1) MEMBER("b", "10.1.1.2", ID2), NULL,
+	  NULL },
+	{ NET PEERS1 "nodes:\n" MEMBER("vps", "10.1.1.1", "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE"),
+	  NULL, NULL },
+	{ NET PEERS1 "nodes:\n" MEMBER("b", "10.1.1.2", ID1), NULL,
+	  "net.yaml:5:5: static peer 10.1.1.1 has no entry in nodes: its node will be refused" },
+	{ NET PEERS1 "nodes:\n" MEMBER("vps", "10.1.1.1", ID1) "    role: x\n", NULL,
+	  "net.yaml:12:5: unknown key role in nodes[0] (ignored)" },
+	{ NET PEERS1 "nodes:\n" MEMBER("vps", "10.1.1.1", "not*base64"),
+	  "net.yaml:11:15: identity must be base64 of a 32-byte Ed25519 public key (not valid "
+	  "base64)",
+	  NULL },
+	{ NET PEERS1 "nodes:\n" MEMBER("vps", "10.1.1.1", "QUFB"),
+	  "net.yaml:11:15: identity must be base64 of a 32-byte Ed25519 public key (got 3 bytes)",
+	  NULL },
+	{ NET PEERS1 "nodes:\n" MEMBER("vps", "10.1.1.1", ID1 "QUFB"),
+	  "net.yaml:11:15: identity must be base64 of a 32-byte Ed25519 public key (not valid "
+	  "base64)",
+	  NULL },
+	{ NET PEERS1 "nodes:\n" MEMBER("vps", "10.1.1.1", "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB"),
+	  "net.yaml:11:15: identity must be base64 of a 32-byte Ed25519 public key (got 36 bytes)",
+	  NULL },
+	{ NET PEERS1 "nodes:\n" MEMBER("vps", "10.1.1.1", "[a]"),
+	  "net.yaml:11:15: identity must be base64 of a 32-byte Ed25519 public key, got a sequence",
+	  NULL },
+	{ NET PEERS1 "nodes:\n" MEMBER("vps", "10.2.0.1", ID1),
+	  "net.yaml:10:11: wgIp 10.2.0.1 is outside subnet 10.1.0.0/16", NULL },
+	{ NET PEERS1 "nodes:\n" MEMBER("vps", "10.1.0.0", ID1),
+	  "net.yaml:10:11: wgIp 10.1.0.0 is the network address of subnet 10.1.0.0/16", NULL },
+	{ NET PEERS1 "nodes:\n" MEMBER("vps", "10.1.1.1", ID1) MEMBER("b", "10.1.1.2", ID1),
+	  "net.yaml:14:15: duplicate identity (first used by the node at 9:5)", NULL },
+	{ NET PEERS1 "nodes:\n" MEMBER("vps", "10.1.1.1", ID1) MEMBER("b", "10.1.1.1", ID2),
+	  "net.yaml:13:11: duplicate wgIp 10.1.1.1 (first used by the node at 9:5)", NULL },
+	{ NET PEERS1 "nodes:\n" MEMBER("vps", "10.1.1.1", ID1) MEMBER("vps", "10.1.1.2", ID2),
+	  "net.yaml:12:11: duplicate name vps (first used by the node at 9:5)", NULL },
+	{ NET PEERS1 "nodes:\n" MEMBER("x123456789012345678901234567890123", "10.1.1.1", ID1),
+	  "net.yaml:9:11: name must be a node name (1-32 letters, digits, '.', '-', '_'), got "
+	  "\"x123456789012345678901234567890123\"",
+	  NULL },
+	{ NET PEERS1 "nodes:\n  - name: vps\n    wgIp: 10.1.1.1\n",
+	  "net.yaml:9:5: missing required key identity in nodes[0]", NULL },
+	{ NET PEERS1 "nodes: []\n",
+	  "net.yaml:8:8: nodes must list at least one node (or be left out)", NULL },
+	{ NET PEERS1 "nodes:\n",
+	  "net.yaml:8:7: nodes must list at least one node (or be left out)", NULL },
+	{ NET PEERS1 "nodes: {a: b}\n",
+	  "net.yaml:8:8: nodes must be a sequence of {name, wgIp, identity}, got a mapping", NULL },
+	{ NET PEERS1 "nodes:\n  - just a string\n",
+	  "net.yaml:9:5: nodes[0] must be a mapping, got a scalar", NULL },
 };
 
 static const struct {
@@ -593,12 +647,58 @@ test_helpers(void)
 	config_free(c);
 }
 
+/* nodes: entries are kept sorted by identity; lookups and derived configs see them. */
+static void
+test_members(void)
+{
+	static const char in[] = NET PEERS1 "nodes:\n" MEMBER("vps", "10.1.1.1", ID2)
+		MEMBER("b", "10.1.1.2", ID1);
+	const struct config *c = NULL, *c2 = NULL;
+	const struct config_member *e;
+	struct config_static extra;
+	struct config_diag d;
+	uint8_t id[CONFIG_ID_LEN], other[CONFIG_ID_LEN];
+	char a[IPADDR_STRLEN];
+
+	config_diag_init(&d);
+	is_int(config_parse_net_buf("net.yaml", in, strlen(in), &c, &d), 0, "members: parses");
+	if (c == NULL)
+		return;
+	ok(c->has_members && c->nmembers == 2, "members: two entries");
+	memset(id, 'A', sizeof(id));
+	memset(other, 'C', sizeof(other));
+	e = config_find_member(c, id);
+	ok(e != NULL && strcmp(e->name, "b") == 0, "members: found by identity");
+	is_str(e != NULL ? ipaddr_fmt(&e->wg_ip, a, sizeof(a)) : NULL, "10.1.1.2",
+	       "members: its wgIp");
+	ok(e != NULL && e->mark.line == 12 && e->mark.column == 5, "members: its position");
+	ok(config_find_member(c, other) == NULL, "members: an unlisted identity is not found");
+	memset(&extra, 0, sizeof(extra));
+	extra.host = (char *)"h.example";
+	extra.port = 1;
+	extra.admin_port = 2;
+	ipaddr_parse(&extra.wg_ip, "10.1.1.9");
+	is_int(config_add_statics(c, &extra, 1, &c2, &d), 0, "members: --static keeps them");
+	ok(c2 != NULL && c2->has_members && config_find_member(c2, id) != NULL,
+	   "members: the derived config finds them");
+	config_free(c2);
+	config_free(c);
+	c = NULL;
+	config_diag_init(&d);
+	is_int(config_parse_net_buf("net.yaml", NET PEERS1, strlen(NET PEERS1), &c, &d), 0,
+	       "members: none listed parses");
+	ok(c != NULL && !c->has_members && config_find_member(c, id) == NULL,
+	   "members: no list, no pinning");
+	config_free(c);
+}
+
 int
 main(void)
 {
 	test_net_table();
 	test_node_table();
 	test_net_fields();
+	test_members();
 	test_node_fields();
 	test_many_errors();
 	test_files();
