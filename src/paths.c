@@ -707,8 +707,13 @@ paths_tick(struct mesh *m, double now)
 		case PATH_DIRECT:
 			if (n->path.retry_at > now)
 				break;
-			if (n->path.retry_at > 0 && m->traffic_sampled && !in_use(m, n, now)) {
-				/* tried before, unused since: its PUNCH (always answered) or use wakes it */
+			if (n->path.retry_at > 0 && n->path.attempts > 0 && m->traffic_sampled &&
+			    !in_use(m, n, now)) {
+				/*
+				 * Failed before, unused since: its PUNCH (always
+				 * answered) or use wakes it. (Waiting for our
+				 * reflexive endpoint is no failure: that goes on.)
+				 */
 				park(m, n, "idle: tried again when used");
 				break;
 			}
