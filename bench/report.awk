@@ -60,9 +60,10 @@ function verdict(m, r, t, v,    o, ov, nc) {
 	if (m == "idle_pkts_node_min") {
 		nc = 0
 		for (o in sysseen) {
-			if (o == "wgnm")
+			# test before reading: reading val[] would create the entry
+			if (o == "wgnm" || !((o, t, m, r) in val))
 				continue
-			ov = val[o SUBSEP t SUBSEP m SUBSEP r]
+			ov = val[o, t, m, r]
 			if (ov == "" || ov == "null")
 				continue
 			nc++
