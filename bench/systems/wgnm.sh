@@ -56,11 +56,29 @@ sys_setup() {
 	done
 }
 
+# Copies stdin to stdout with a wall clock time (HH:MM:SS.mmm, as in
+# bench/run's progress lines) in front of every line: wgnm's stderr has no
+# times, and the log is what explains a slow measurement.
+wgnm_stamp() {
+	local line t us
+	while IFS= read -r line; do
+		t=$EPOCHREALTIME
+		us=${t#*.}
+		printf '%(%T)T.%s %s\n' "${t%.*}" "${us:0:3}" "$line"
+	done
+}
+
+# As bench_spawn, but the output goes through wgnm_stamp (a process of the
+# harness's namespace, not counted as the daemon's); $! is still wgnm, as
+# `ip netns exec` execs it.
 sys_start() {
 	local d=$wgnm_dir/$1
-	bench_spawn "$1" "$d/pid" "$d/log" \
-		"$bench_wgnm" --daemon --foreground -c "$wgnm_dir/net.yaml" -i "$tag$1" \
-		-a "$(bench_overlay "$1")" -n "$1" --state-dir "$d/state"
+	ip netns exec "$tag$1" "$bench_wgnm" --daemon --foreground -c "$wgnm_dir/net.yaml" \
+		-i "$tag$1" -a "$(bench_overlay "$1")" -n "$1" --state-dir "$d/state" \
+		${WGNM_BENCH_VERBOSE:+-v} </dev/null > >(wgnm_stamp >>"$d/log") 2>&1 &
+	echo $! >"$d/pid"
+	net_pid $!
+	disown $!
 }
 
 # wgnm first; wireguard-go is supervised by wgnm, so kill wgnm's children
