@@ -1247,6 +1247,13 @@ handle_pong(struct mesh *m, struct node *from, const struct mesh_pong *p)
 	m->reflexive[slot].admin = p->seen_admin;
 	m->reflexive[slot].wg = p->seen_wg;
 	m->reflexive[slot].when = now;
+	/*
+	 * The first PONGs of a new link often come before the gateway's
+	 * WireGuard poll has seen our endpoint. NAT traversal needs it: ask
+	 * again in a second rather than a whole ping interval later.
+	 */
+	if (p->seen_wg.port == 0 && m->p.ping_interval > 1.0)
+		l->last_ping = now - m->p.ping_interval * 1.1 + 1.0;
 	paths_pong(m, from, p);
 }
 
