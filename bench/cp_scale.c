@@ -237,6 +237,7 @@ run_full(struct result *r, double idle_s, unsigned batch, bool verbose)
 
 	mesh_params_default(&p);
 	p.hello_max = 2; /* a client whose first HELLO found no hub yet retries soon */
+	p.direct_paths = false; /* hub and spoke: see the header */
 	heap0 = heap_in_use();
 	sim = meshsim_new(loop, 42, "10.1.0.0/16", &p);
 	if (sim == NULL)

@@ -706,16 +706,22 @@ push_records(struct mesh *m, const struct endpoint *dst, struct node *to, struct
 	free(recs);
 }
 
+/* n's link-state fragments newer than seq `after` (0: all of them). */
 static void
-push_ls(struct mesh *m, const struct endpoint *dst, struct node *to, const struct node *n)
+push_ls(struct mesh *m, const struct endpoint *dst, struct node *to, const struct node *n,
+	uint64_t after)
 {
 	struct mesh_msg msg;
 	unsigned i;
 
-	for (i = 0; i < n->ls_nfrags; i++) {
+	for (i = 0; i < n->ls.nfrags; i++) {
+		const struct lsfrag *f = n->ls.frags[i];
+
+		if (f == NULL || f->seq <= after)
+			continue;
 		memset(&msg, 0, sizeof(msg));
 		msg.type = MESH_LINK_STATE;
-		msg.ls = n->ls_frags[i];
+		lsfrag_set_get(&n->ls, i, &msg.ls);
 		mesh_send(m, dst, &msg, to);
 	}
 }
@@ -773,14 +779,21 @@ send_full_summary(struct mesh *m, const struct endpoint *dst, struct node *to, u
 static void
 apply_ls_table(struct mesh *m, struct node *origin)
 {
+	struct mesh_ls_neighbour *table;
 	struct route_link *links;
-	size_t i, k = 0;
+	size_t k = 0;
+	int i, total;
 
-	links = malloc((origin->ls.total ? origin->ls.total : 1) * sizeof(*links));
-	if (links == NULL)
+	total = lsfrag_set_table(&origin->ls, &table);
+	if (total < 0)
 		return;
-	for (i = 0; i < origin->ls.total; i++) {
-		const struct mesh_ls_neighbour *nb = &origin->ls.table[i];
+	links = malloc((total ? (size_t)total : 1) * sizeof(*links));
+	if (links == NULL) {
+		free(table);
+		return;
+	}
+	for (i = 0; i < total; i++) {
+		const struct mesh_ls_neighbour *nb = &table[i];
 		bool created;
 		struct node *x = mesh_get_node(m, nb->node_id, &created);
 
@@ -799,6 +812,7 @@ apply_ls_table(struct mesh *m, struct node *origin)
 	if (lsdb_set_links(m->lsdb, origin->index, links, k) > 0)
 		m->dirty_routes = true;
 	free(links);
+	free(table);
 }
 
 /* A verified fragment. Returns true if it was new (to be flooded). */
@@ -813,6 +827,7 @@ accept_ls(struct mesh *m, const struct mesh_link_state *frag)
 		/* Our own, from an earlier incarnation: jump past it. */
 		if (frag->seq >= ((uint64_t)m->cfg.epoch << 32 | m->ls_seq)) {
 			m->ls_seq = (uint32_t)frag->seq;
+			m->ls_renew = true; /* every fragment again, all newer than that */
 			m->dirty_ls = true;
 		}
 		return false;
@@ -827,38 +842,30 @@ accept_ls(struct mesh *m, const struct mesh_link_state *frag)
 	}
 	if (o->conflict[0] != '\0')
 		return false;
-	rc = mesh_ls_assembly_add(&o->ls, frag);
+	rc = lsfrag_set_add(&o->ls, frag);
 	if (rc < 0)
 		return false;
-	/* keep the signed fragments of the newest seq for re-sending */
-	if (o->ls_nfrags == 0 || o->ls_frags == NULL || o->ls_frags[0].seq != frag->seq) {
-		struct mesh_link_state *v = realloc(o->ls_frags, frag->nfrags * sizeof(*v));
-
-		if (v == NULL)
-			return false;
-		o->ls_frags = v;
-		o->ls_nfrags = 0;
-	}
-	o->ls_frags[o->ls_nfrags++] = *frag;
-	if (rc == 1) {
-		o->ls_seq = frag->seq;
-		if (!o->left)
-			apply_ls_table(m, o);
-	}
+	o->ls_seq = o->ls.version;
+	if (!o->left)
+		apply_ls_table(m, o);
 	mesh_changed(m);
 	return true;
 }
 
-/* Originate our link state from the links that are up. */
+/*
+ * Originate our link state from the links that are up: only the fragments
+ * that changed get a new seq and are flooded (lsfrag.h, "slot").
+ */
 static void
 originate_ls(struct mesh *m)
 {
 	struct mesh_ls_neighbour *nb;
 	struct route_link *rl;
 	uint32_t i, span = node_table_span(m->nodes);
+	uint8_t changed[MESH_LS_MAX_FRAGS];
 	size_t n = 0;
-	unsigned f, nf;
 	uint64_t seq;
+	int nch, f;
 
 	nb = calloc(span ? span : 1, sizeof(*nb));
 	rl = calloc(span ? span : 1, sizeof(*rl));
@@ -881,30 +888,28 @@ originate_ls(struct mesh *m)
 		if (n >= MESH_LS_MAX_NEIGHBOURS)
 			break;
 	}
-	seq = (uint64_t)m->cfg.epoch << 32 | ++m->ls_seq;
-	nf = mesh_ls_nfrags(n);
-	{
-		struct mesh_link_state *v = realloc(m->self->ls_frags, nf * sizeof(*v));
-
-		if (v == NULL)
-			goto out;
-		m->self->ls_frags = v;
-	}
-	m->self->ls_nfrags = 0;
-	for (f = 0; f < nf; f++) {
-		if (mesh_ls_fragment(&m->self->ls_frags[f], m->id, seq, nb, n, f) < 0)
-			goto out;
-		m->self->ls_nfrags++;
-	}
-	m->self->ls_seq = seq;
 	if (lsdb_set_links(m->lsdb, m->self->index, rl, n) != 0)
 		m->dirty_routes = true;
-	for (f = 0; f < m->self->ls_nfrags; f++) {
+	if (m->ls_renew) {
+		m->ls_renew = false;
+		lsfrag_set_clear(&m->self->ls);
+	}
+	seq = (uint64_t)m->cfg.epoch << 32 | (m->ls_seq + 1);
+	nch = lsfrag_set_originate(&m->self->ls, m->id, seq, nb, n, changed);
+	if (nch < 0) {
+		log_warnx("cannot originate link state: %s", strerror(-nch));
+		goto out;
+	}
+	if (nch == 0)
+		goto out;
+	m->ls_seq++;
+	m->self->ls_seq = m->self->ls.version;
+	for (f = 0; f < nch; f++) {
 		struct mesh_msg msg;
 
 		memset(&msg, 0, sizeof(msg));
 		msg.type = MESH_LINK_STATE;
-		msg.ls = m->self->ls_frags[f];
+		lsfrag_set_get(&m->self->ls, changed[f], &msg.ls);
 		flood(m, &msg, NULL);
 	}
 	mesh_changed(m);
@@ -990,19 +995,28 @@ handle_summary(struct mesh *m, struct node *from, const struct endpoint *src,
 		struct node *x = node_find(m->nodes, e->node_id);
 		uint64_t rs = x != NULL && x->has_record ? x->rec.seq : 0;
 		uint64_t ls = x != NULL ? x->ls_seq : 0;
+		/* link-state versions are compared for equality (lsfrag.h) */
+		bool want_ls = e->ls_seq != 0 && e->ls_seq != ls;
 
 		if (x != NULL && x->conflict[0] != '\0')
 			continue;
-		if (e->record_seq > rs || e->ls_seq > ls) {
+		if (e->record_seq > rs || want_ls) {
+			/*
+			 * "newer than": our floor when the sets differ (the answer
+			 * then covers whatever we lack), else our newest seq.
+			 */
 			want[nwant] = *e;
 			want[nwant].record_seq = rs;
-			want[nwant].ls_seq = ls;
+			want[nwant].ls_seq = x == NULL ? 0
+					     : want_ls ? lsfrag_set_floor(&x->ls)
+						       : x->ls.max_seq;
 			nwant++;
 		}
 		if (x != NULL && x->has_record && rs > e->record_seq)
 			newer[nnewer++] = x;
-		if (x != NULL && ls > e->ls_seq)
-			push_ls(m, src, from, x);
+		/* it holds none: all of ours; sets that differ are requested by each side */
+		if (x != NULL && ls != 0 && e->ls_seq == 0)
+			push_ls(m, src, from, x, 0);
 	}
 	push_records(m, src, from, newer, nnewer, s->sync_id);
 	if (nwant > 0)
@@ -1030,8 +1044,7 @@ handle_sync_request(struct mesh *m, struct node *from, const struct endpoint *sr
 			continue;
 		if (x->has_record && x->rec.seq > s->e[i].record_seq)
 			recs[n++] = x;
-		if (x->ls_seq > s->e[i].ls_seq)
-			push_ls(m, src, from, x);
+		push_ls(m, src, from, x, s->e[i].ls_seq);
 	}
 	push_records(m, src, from, recs, n, s->sync_id);
 }
@@ -1049,7 +1062,8 @@ handle_bye(struct mesh *m, struct node *from, const struct mesh_bye *b)
 	n->left = true;
 	n->rec.seq = b->record_seq;
 	lsdb_set_links(m->lsdb, n->index, NULL, 0);
-	n->ls_nfrags = 0;
+	lsfrag_set_clear(&n->ls);
+	n->ls_seq = 0;
 	if (n->link != NULL) {
 		if (n->link->kind == LINK_CLIENT)
 			mesh_link_remove(m, n, "it left");

@@ -76,6 +76,7 @@ struct mesh {
 	struct node *self;
 	uint32_t record_seq; /* low half of our record seq */
 	uint32_t ls_seq;     /* low half of our link-state seq */
+	bool ls_renew;       /* re-sign every fragment at the next origination */
 
 	struct lsdb *lsdb;
 	struct route_entry *rt;

@@ -58,8 +58,7 @@ node_table_new(void)
 static void
 node_free(struct node *n)
 {
-	mesh_ls_assembly_free(&n->ls);
-	free(n->ls_frags);
+	lsfrag_set_free(&n->ls);
 	free(n->link);
 	free(n);
 }
@@ -192,7 +191,7 @@ node_get(struct node_table *t, const uint8_t id[MESH_ID_LEN], bool *created)
 	n->cost = ROUTE_COST_INF;
 	n->static_index = -1;
 	replay_window_init(&n->replay);
-	mesh_ls_assembly_init(&n->ls, id);
+	lsfrag_set_init(&n->ls, id);
 	t->slots[index] = n;
 	if (t->hash[pos] == EMPTY)
 		t->hash_used++;

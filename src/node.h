@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto/lsfrag.h"
 #include "proto/mesh.h"
 #include "proto/replay.h"
 
@@ -131,10 +132,8 @@ struct node {
 	struct endpoint last_src;      /* its source address on that datagram */
 	bool last_src_underlay;
 
-	struct mesh_ls_assembly ls;    /* its link state (origin = id) */
-	uint64_t ls_seq;               /* last complete link-state seq applied */
-	struct mesh_link_state *ls_frags; /* the signed fragments of ls_seq, to re-send */
-	unsigned ls_nfrags;
+	struct lsfrag_set ls;          /* its link-state fragments (origin = id) */
+	uint64_t ls_seq;               /* ls.version: what digests and SUMMARY carry, 0 = none */
 
 	struct link *link;             /* NULL: not a direct WireGuard peer */
 	int static_index;              /* its entry in net.yaml's peers, -1 if none */
