@@ -202,6 +202,51 @@ mesh_get_node(struct mesh *m, const uint8_t id[MESH_ID_LEN], bool *created)
 	return n;
 }
 
+/* ---------------------------------------------------------------- neighbours */
+
+static int
+nbr_add(struct mesh *m, struct node *n)
+{
+	if (m->nnbrs == m->nbrs_cap) {
+		uint32_t cap = m->nbrs_cap ? 2 * m->nbrs_cap : 16;
+		struct node **v = realloc(m->nbrs, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -ENOMEM;
+		m->nbrs = v;
+		m->nbrs_cap = cap;
+	}
+	n->link->nbr_slot = m->nnbrs;
+	m->nbrs[m->nnbrs++] = n;
+	return 0;
+}
+
+/* Before n->link goes: the last entry takes its place. */
+static void
+nbr_del(struct mesh *m, struct node *n)
+{
+	uint32_t k = n->link->nbr_slot;
+
+	if (k >= m->nnbrs || m->nbrs[k] != n)
+		return;
+	m->nbrs[k] = m->nbrs[--m->nnbrs];
+	m->nbrs[k]->link->nbr_slot = k;
+}
+
+/* A copy of the neighbour list (callers may add or remove links meanwhile). */
+static struct node **
+nbr_snapshot(struct mesh *m, uint32_t *n)
+{
+	struct node **v = malloc((m->nnbrs ? m->nnbrs : 1) * sizeof(*v));
+
+	*n = 0;
+	if (v == NULL)
+		return NULL;
+	memcpy(v, m->nbrs, m->nnbrs * sizeof(*v));
+	*n = m->nnbrs;
+	return v;
+}
+
 static void
 drop_node(struct mesh *m, struct node *n)
 {
@@ -210,6 +255,8 @@ drop_node(struct mesh *m, struct node *n)
 	for (i = 0; i < m->nstatics; i++)
 		if (m->statics[i].node == n)
 			m->statics[i].node = NULL;
+	if (n->link != NULL)
+		nbr_del(m, n);
 	lsdb_node_clear(m->lsdb, n->index);
 	route_table_clear(&m->rt[n->index], 1);
 	node_remove(m->nodes, n);
@@ -307,17 +354,45 @@ mesh_send_to_node(struct mesh *m, struct node *n, const struct mesh_msg *msg)
 	return mesh_send(m, &dst, msg, n);
 }
 
-/* Send msg to every neighbour with a working link, except `except`. */
-static void
-flood(struct mesh *m, const struct mesh_msg *msg, const struct node *except)
+static bool
+links_include(const struct route_link *l, size_t n, uint32_t index)
 {
-	uint32_t i, span = node_table_span(m->nodes);
+	size_t lo = 0, hi = n;
 
-	for (i = 0; i < span; i++) {
-		struct node *n = node_at(m->nodes, i);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
 
-		if (n == NULL || n == m->self || n == except || n->link == NULL ||
-		    n->link->state != LINK_UP)
+		if (l[mid].neighbour == index)
+			return true;
+		if (l[mid].neighbour < index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/*
+ * Send msg to every neighbour with a working link, except `from` (who sent
+ * it to us) and except the neighbours `from` announces as its own: it
+ * floods to those itself. Without that pruning every client of two hubs
+ * would hand each hub's update to the other hub (N copies). A neighbour
+ * missed because the announcement was stale is repaired by anti-entropy.
+ */
+static void
+flood(struct mesh *m, const struct mesh_msg *msg, const struct node *from)
+{
+	const struct route_link *fl = NULL;
+	size_t nfl = 0;
+	uint32_t i;
+
+	if (from != NULL)
+		nfl = lsdb_links(m->lsdb, from->index, &fl);
+	for (i = 0; i < m->nnbrs; i++) {
+		struct node *n = m->nbrs[i];
+
+		if (n == m->self || n == from || n->link->state != LINK_UP ||
+		    links_include(fl, nfl, n->index))
 			continue;
 		mesh_send_to_node(m, n, msg);
 	}
@@ -334,7 +409,7 @@ next_record_seq(struct mesh *m)
 static int
 build_self_record(struct mesh *m)
 {
-	struct mesh_node_record *r = &m->self->rec;
+	struct mesh_node_record rec, *r = &rec;
 	struct endpoint cand[MESH_CANDIDATES_MAX];
 	size_t n = 0, i;
 	int rc;
@@ -360,7 +435,7 @@ build_self_record(struct mesh *m)
 		log_warnx("cannot sign own record: %s", strerror(-rc));
 		return rc;
 	}
-	m->self->has_record = true;
+	node_set_record(m->nodes, m->self, r);
 	return 0;
 }
 
@@ -429,6 +504,11 @@ mesh_link_ensure(struct mesh *m, struct node *n, enum link_kind kind)
 		l->state = LINK_TRYING;
 		l->created = mesh_mono();
 		n->link = l;
+		if (nbr_add(m, n) < 0) {
+			n->link = NULL;
+			free(l);
+			return NULL;
+		}
 		log_info("link to %s (%s): %s, trying", label(n), n->short_id, link_kind_name(kind));
 	} else if (l->kind == kind) {
 		return l;
@@ -467,6 +547,7 @@ mesh_link_remove(struct mesh *m, struct node *n, const char *why)
 	log_info("link to %s (%s) removed: %s", label(n), n->short_id, why);
 	if (n->link->state == LINK_UP)
 		m->dirty_ls = true;
+	nbr_del(m, n);
 	free(n->link);
 	n->link = NULL;
 	m->dirty_wg = true;
@@ -655,8 +736,7 @@ accept_record(struct mesh *m, const struct mesh_node_record *rec, const struct e
 		n->link->state = LINK_TRYING;
 		n->link->working_since = 0;
 	}
-	n->rec = *rec;
-	n->has_record = true;
+	node_set_record(m->nodes, n, rec);
 	n->left = (rec->flags & MESH_NODE_LEAVING) != 0;
 	n->conflict[0] = '\0';
 	n->heard_since = mesh_mono();
@@ -846,6 +926,7 @@ accept_ls(struct mesh *m, const struct mesh_link_state *frag)
 	if (rc < 0)
 		return false;
 	o->ls_seq = o->ls.version;
+	o->ls_at = mesh_mono();
 	if (!o->left)
 		apply_ls_table(m, o);
 	mesh_changed(m);
@@ -920,6 +1001,31 @@ out:
 
 /* ---------------------------------------------------------------- input */
 
+/*
+ * A neighbour's digest differs from ours: our SUMMARY, at once when we have
+ * been quiet for SYNC_SETTLE (or it has waited a sync interval), else once
+ * we are (links_tick): while changes stream in, a full SUMMARY of N / 22
+ * parts per HELLO would only race the floods.
+ */
+static void
+answer_digest(struct mesh *m, struct node *n, const struct endpoint *src, uint32_t sync_id)
+{
+	struct link *l = n->link;
+	double now = mesh_mono();
+
+	if (l != NULL && l->state == LINK_UP && now - m->last_change < SYNC_SETTLE &&
+	    now - l->last_summary < m->p.sync_interval) {
+		l->summary_owed = true;
+		l->owed_sync_id = sync_id;
+		return;
+	}
+	if (l != NULL) {
+		l->last_summary = now;
+		l->summary_owed = false;
+	}
+	send_full_summary(m, src, n, sync_id);
+}
+
 static void
 handle_hello(struct mesh *m, struct node *from, const struct endpoint *src, bool underlay,
 	     const struct mesh_hello *h)
@@ -959,7 +1065,7 @@ handle_hello(struct mesh *m, struct node *from, const struct endpoint *src, bool
 	}
 	fill_digest(m, digest, &known);
 	if (known != h->known || sodium_memcmp(digest, h->digest, MESH_DIGEST_LEN) != 0)
-		send_full_summary(m, src, n, h->sync_id);
+		answer_digest(m, n, src, h->sync_id);
 }
 
 static void
@@ -988,6 +1094,7 @@ handle_summary(struct mesh *m, struct node *from, const struct endpoint *src,
 	struct mesh_summary_entry want[MESH_SUMMARY_MAX];
 	struct node *newer[MESH_SUMMARY_MAX];
 	size_t nwant = 0, nnewer = 0;
+	double now = mesh_mono();
 	uint8_t i;
 
 	for (i = 0; i < s->count; i++) {
@@ -1000,6 +1107,9 @@ handle_summary(struct mesh *m, struct node *from, const struct endpoint *src,
 
 		if (x != NULL && x->conflict[0] != '\0')
 			continue;
+		/* a set that just changed here differs because a flood is under way */
+		if (want_ls && x != NULL && ls != 0 && now - x->ls_at < SYNC_SETTLE)
+			want_ls = false;
 		if (e->record_seq > rs || want_ls) {
 			/*
 			 * "newer than": our floor when the sets differ (the answer
@@ -1019,8 +1129,16 @@ handle_summary(struct mesh *m, struct node *from, const struct endpoint *src,
 			push_ls(m, src, from, x, 0);
 	}
 	push_records(m, src, from, newer, nnewer, s->sync_id);
-	if (nwant > 0)
+	/*
+	 * One sync at a time: a client of two hubs gets both hubs' SUMMARYs
+	 * and would fetch everything twice. What the first one does not bring
+	 * shows in the next digest.
+	 */
+	if (nwant > 0 && (now >= m->sync_busy_until || m->sync_peer == from->index)) {
 		send_summary(m, src, from, MESH_SYNC_REQUEST, s->sync_id, want, nwant);
+		m->sync_busy_until = now + SYNC_SETTLE;
+		m->sync_peer = from->index;
+	}
 	/*
 	 * The first part of a peer's own summary: let it see ours too, marked as
 	 * an answer so that it does not answer again.
@@ -1385,12 +1503,17 @@ pick_primary_gateway(struct mesh *m)
 static void
 links_tick(struct mesh *m, double now)
 {
-	uint32_t i, span = node_table_span(m->nodes);
+	uint32_t i, nn;
 	int64_t wnow = wall();
+	struct node **nb;
 
 	pick_primary_gateway(m);
-	for (i = 0; i < span; i++) {
-		struct node *n = node_at(m->nodes, i);
+	/* a snapshot: a step may remove the link (and so change the list) */
+	nb = nbr_snapshot(m, &nn);
+	if (nb == NULL)
+		return;
+	for (i = 0; i < nn; i++) {
+		struct node *n = nb[i];
 		struct link_policy pol;
 		struct link *l;
 		bool hs, heard;
@@ -1423,6 +1546,14 @@ links_tick(struct mesh *m, double now)
 					continue;
 			}
 		}
+		if (l->summary_owed && l->state == LINK_UP && now - m->last_change >= SYNC_SETTLE) {
+			struct endpoint dst;
+
+			l->summary_owed = false;
+			l->last_summary = now;
+			if (mesh_node_admin_dst(m, n, &dst))
+				send_full_summary(m, &dst, n, l->owed_sync_id);
+		}
 		/* A client that stopped talking to us is forgotten. */
 		if (l->kind == LINK_CLIENT && l->state != LINK_UP &&
 		    now - (l->last_heard > 0 ? l->last_heard : l->created) > m->p.gc_after / 4) {
@@ -1447,14 +1578,25 @@ links_tick(struct mesh *m, double now)
 			l->last_sync = now;
 		}
 	}
+	free(nb);
 }
 
+static int
+peer_key_cmp(const void *a, const void *b)
+{
+	const struct wg_peer *const *x = a, *const *y = b;
+
+	return memcmp((*x)->public_key, (*y)->public_key, WG_KEY_LEN);
+}
+
+/* Handshakes, endpoints and counters of our peers: one sorted index per poll. */
 static void
 wg_poll(struct mesh *m)
 {
 	struct wg_device *dev = NULL;
-	struct wg_peer *p;
-	uint32_t i, span;
+	struct wg_peer **idx = NULL, *p;
+	size_t npeers = 0, k;
+	uint32_t i;
 	int rc;
 
 	if (m->io.wg_get == NULL)
@@ -1464,15 +1606,27 @@ wg_poll(struct mesh *m)
 		log_debug("WireGuard poll failed: %s", strerror(-rc));
 		return;
 	}
-	span = node_table_span(m->nodes);
-	for (i = 0; i < span; i++) {
-		struct node *n = node_at(m->nodes, i);
+	for (p = dev->first_peer; p != NULL; p = p->next)
+		npeers++;
+	idx = malloc((npeers ? npeers : 1) * sizeof(*idx));
+	if (idx == NULL) {
+		wg_device_free(dev);
+		return;
+	}
+	for (k = 0, p = dev->first_peer; p != NULL; p = p->next)
+		idx[k++] = p;
+	qsort(idx, npeers, sizeof(*idx), peer_key_cmp);
+	for (i = 0; i < m->nnbrs; i++) {
+		struct node *n = m->nbrs[i];
+		struct wg_peer key, *kp = &key, **hit;
 
-		if (n == NULL || n->link == NULL || !n->has_record)
+		if (!n->has_record)
 			continue;
-		p = wg_device_find_peer(dev, n->rec.wg_public);
-		if (p == NULL)
+		memcpy(key.public_key, n->rec.wg_public, WG_KEY_LEN);
+		hit = bsearch(&kp, idx, npeers, sizeof(*idx), peer_key_cmp);
+		if (hit == NULL)
 			continue;
+		p = *hit;
 		n->link->handshake_wall = p->last_handshake.tv_sec;
 		if (p->flags & WGPEER_HAS_ENDPOINT)
 			n->link->wg_seen = p->endpoint;
@@ -1481,6 +1635,7 @@ wg_poll(struct mesh *m)
 		n->link->rx_bytes = p->rx_bytes;
 		n->link->tx_bytes = p->tx_bytes;
 	}
+	free(idx);
 	wg_device_free(dev);
 }
 
@@ -1754,8 +1909,17 @@ reconcile(struct mesh *m)
 		}
 	}
 	if (m->dirty_ls) {
-		m->dirty_ls = false;
-		originate_ls(m);
+		double now = mesh_mono(), due = m->ls_last + LS_MIN_INTERVAL;
+
+		if (now >= due || m->ls_renew || m->stopping) {
+			m->dirty_ls = false;
+			m->ls_last = now;
+			ev_timer_stop(m->loop, &m->ls_w);
+			originate_ls(m);
+		} else if (!ev_is_active(&m->ls_w)) {
+			ev_timer_set(&m->ls_w, due - now, 0.);
+			ev_timer_start(m->loop, &m->ls_w);
+		}
 	}
 	if (m->dirty_routes) {
 		m->dirty_routes = false;
@@ -1790,6 +1954,15 @@ reconcile(struct mesh *m)
 		apply_routes(m);
 		apply_forwarding(m);
 	}
+}
+
+/* Nothing to do here: waking the loop runs reconcile_cb, which originates. */
+static void
+ls_due_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)w;
+	(void)revents;
 }
 
 static void
@@ -1857,6 +2030,7 @@ mesh_new(struct ev_loop *loop, const struct mesh_self_config *cfg, const struct 
 	}
 	ev_prepare_init(&m->reconcile_w, reconcile_cb);
 	ev_timer_init(&m->tick_w, tick_cb, 0., m->p.tick);
+	ev_timer_init(&m->ls_w, ls_due_cb, 0., 0.);
 	return m;
 fail:
 	log_warnx("mesh: cannot initialise (out of memory or crypto failure)");
@@ -1873,8 +2047,10 @@ mesh_free(struct mesh *m)
 		ev_prepare_stop(m->loop, &m->reconcile_w);
 		ev_timer_stop(m->loop, &m->tick_w);
 	}
+	ev_timer_stop(m->loop, &m->ls_w);
 	resolver_free(m->resolver);
 	node_table_free(m->nodes);
+	free(m->nbrs);
 	lsdb_free(m->lsdb);
 	free(m->rt);
 	free(m->statics);
@@ -1918,6 +2094,7 @@ mesh_stop(struct mesh *m)
 	}
 	ev_prepare_stop(m->loop, &m->reconcile_w);
 	ev_timer_stop(m->loop, &m->tick_w);
+	ev_timer_stop(m->loop, &m->ls_w);
 	m->started = false;
 }
 

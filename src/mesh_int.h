@@ -74,6 +74,8 @@ struct mesh {
 
 	struct node_table *nodes;
 	struct node *self;
+	struct node **nbrs; /* every node with a link (n->link->nbr_slot is its place) */
+	uint32_t nnbrs, nbrs_cap;
 	uint32_t record_seq; /* low half of our record seq */
 	uint32_t ls_seq;     /* low half of our link-state seq */
 	bool ls_renew;       /* re-sign every fragment at the next origination */
@@ -111,9 +113,28 @@ struct mesh {
 	struct log_ratelimit rl_drop;
 	struct log_ratelimit rl_refuse;
 
+	double ls_last;            /* our last link-state origination */
+	double sync_busy_until;    /* a SYNC_REQUEST of ours is being answered until then */
+	uint32_t sync_peer;        /* by this node (index) */
+
 	ev_prepare reconcile_w;
 	ev_timer tick_w;
+	ev_timer ls_w; /* wakes the loop for a held-back origination */
 };
+
+/*
+ * Anti-entropy waits this long after a change: differences younger than
+ * that are floods still under way, not losses (a busy node answers a
+ * HELLO's digest once it has been quiet that long).
+ */
+#define SYNC_SETTLE 1.0
+
+/*
+ * Link-state originations are at least this far apart: the first change
+ * after a quiet spell goes out at once, a storm of link changes (a hub
+ * taking on many clients) is batched into one origination per interval.
+ */
+#define LS_MIN_INTERVAL 0.5
 
 /* sync_id bit: this SUMMARY answers another one (do not answer it) */
 #define SYNC_ANSWER 0x80000000u

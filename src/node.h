@@ -71,10 +71,14 @@ struct link {
 	double up_since;
 	double working_since; /* handshake and pings both good since; 0 = not working */
 	double last_sync;     /* last anti-entropy HELLO we sent over this link */
+	double last_summary;  /* last SUMMARY we sent it in answer to a HELLO */
+	bool summary_owed;    /* its HELLO came while we were busy: answer when settled */
+	uint32_t owed_sync_id;
 	double last_heard;   /* last ping or pong from the neighbour over this link */
 	double last_ping;    /* last ping we sent */
 	uint64_t ping_token;
 	uint32_t rtt_us;
+	uint32_t nbr_slot; /* its place in the core's neighbour list */
 
 	/* What WireGuard reports for the peer (polled). */
 	int64_t handshake_wall; /* seconds since the epoch, 0 = never */
@@ -134,6 +138,7 @@ struct node {
 
 	struct lsfrag_set ls;          /* its link-state fragments (origin = id) */
 	uint64_t ls_seq;               /* ls.version: what digests and SUMMARY carry, 0 = none */
+	double ls_at;                  /* when that set last changed (monotonic) */
 
 	struct link *link;             /* NULL: not a direct WireGuard peer */
 	int static_index;              /* its entry in net.yaml's peers, -1 if none */
@@ -164,8 +169,14 @@ struct node *node_at(const struct node_table *t, uint32_t index);
 uint32_t node_table_span(const struct node_table *t);
 size_t node_table_count(const struct node_table *t);
 
-/* The node that holds overlay address a (by record), or NULL. Linear; called rarely. */
+/* The node that holds overlay address a (by record), or NULL. Indexed (O(1)). */
 struct node *node_find_by_addr(const struct node_table *t, const struct ipaddr *a);
+/*
+ * Give n the record rec (copied; rec may be &n->rec after an in-place
+ * change) and set has_record. Every change of a node's record goes through
+ * here: it keeps the address index.
+ */
+void node_set_record(struct node_table *t, struct node *n, const struct mesh_node_record *rec);
 
 const char *node_state_name(enum node_state s);
 const char *link_kind_name(enum link_kind k);
