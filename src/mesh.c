@@ -242,7 +242,8 @@ nbr_snapshot(struct mesh *m, uint32_t *n)
 	*n = 0;
 	if (v == NULL)
 		return NULL;
-	memcpy(v, m->nbrs, m->nnbrs * sizeof(*v));
+	if (m->nnbrs > 0)
+		memcpy(v, m->nbrs, m->nnbrs * sizeof(*v));
 	*n = m->nnbrs;
 	return v;
 }
