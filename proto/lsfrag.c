@@ -343,7 +343,7 @@ lsfrag_set_originate(struct lsfrag_set *s, const struct identity *id, uint64_t s
 		}
 		for (k = 0; k < f->count; k++) {
 			const struct mesh_ls_neighbour *x =
-				bsearch(&f->n[k], sorted, n, sizeof(*sorted), nb_cmp);
+			    bsearch(&f->n[k], sorted, n, sizeof(*sorted), nb_cmp);
 
 			if (x == NULL || placed[x - sorted]) {
 				w->changed[i] = true;

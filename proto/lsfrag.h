@@ -49,8 +49,8 @@ struct lsfrag {
 
 struct lsfrag_set {
 	uint8_t origin[MESH_ID_LEN];
-	uint8_t nfrags;  /* current fragment count; 0 = nothing held */
-	uint8_t cap;     /* allocated length of frags */
+	uint8_t nfrags; /* current fragment count; 0 = nothing held */
+	uint8_t cap;    /* allocated length of frags */
 	uint64_t max_seq;
 	uint64_t version;
 	struct lsfrag **frags;

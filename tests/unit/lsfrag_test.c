@@ -112,7 +112,7 @@ resend_after(const struct lsfrag_set *from, struct lsfrag_set *r)
 static void
 test_hub_200(void)
 {
-	struct origin o = { .seq = 1ULL << 32 };
+	struct origin o = {.seq = 1ULL << 32};
 	struct lsfrag_set r;
 	struct table t;
 	unsigned i;
@@ -178,7 +178,7 @@ test_hub_200(void)
 static void
 test_random(void)
 {
-	struct origin o = { .seq = 3ULL << 32 };
+	struct origin o = {.seq = 3ULL << 32};
 	struct lsfrag_set r, lossy;
 	struct table t;
 	unsigned step, bad = 0, single_bad = 0, lossy_bad = 0, repaired_bad = 0;
@@ -211,10 +211,8 @@ test_random(void)
 			single_bad++;
 		/* the lossy receiver misses the changed fragment of every 7th origination */
 		if (k > 0) {
-			uint8_t changed[MESH_LS_MAX_FRAGS];
 			unsigned j;
 
-			(void)changed;
 			for (j = 0; j < o.set.nfrags; j++) {
 				struct mesh_link_state f;
 

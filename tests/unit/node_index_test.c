@@ -13,7 +13,7 @@
 #include "src/node.h"
 #include "tests/tap.h"
 
-#define IDS 300
+#define IDS   300
 #define ADDRS 60
 
 static struct node *
