@@ -1,7 +1,9 @@
 /*
  * cp_scale: the control-plane scale benchmark. Many mesh cores in one
  * process on the simulator (tests/meshsim.h), default timers
- * (mesh_params_default) except a faster first HELLO.
+ * (mesh_params_default) except a faster first HELLO, and direct paths off:
+ * the layout measured is hub and spoke (with direct paths on and no traffic
+ * sampling every client pair would become a direct link, N^2 links).
  *
  * Layout ("full" mode): H public static nodes (hubs, every node's net.yaml
  * lists them) and N - H clients behind endpoint-independent NATs, 240 per
