@@ -927,7 +927,6 @@ accept_ls(struct mesh *m, const struct mesh_link_state *frag)
 	if (rc < 0)
 		return false;
 	o->ls_seq = o->ls.version;
-	o->ls_at = mesh_mono();
 	if (!o->left)
 		apply_ls_table(m, o);
 	mesh_changed(m);
@@ -1002,31 +1001,6 @@ out:
 
 /* ---------------------------------------------------------------- input */
 
-/*
- * A neighbour's digest differs from ours: our SUMMARY, at once when we have
- * been quiet for SYNC_SETTLE (or it has waited a sync interval), else once
- * we are (links_tick): while changes stream in, a full SUMMARY of N / 22
- * parts per HELLO would only race the floods.
- */
-static void
-answer_digest(struct mesh *m, struct node *n, const struct endpoint *src, uint32_t sync_id)
-{
-	struct link *l = n->link;
-	double now = mesh_mono();
-
-	if (l != NULL && l->state == LINK_UP && now - m->last_change < SYNC_SETTLE &&
-	    now - l->last_summary < m->p.sync_interval) {
-		l->summary_owed = true;
-		l->owed_sync_id = sync_id;
-		return;
-	}
-	if (l != NULL) {
-		l->last_summary = now;
-		l->summary_owed = false;
-	}
-	send_full_summary(m, src, n, sync_id);
-}
-
 static void
 handle_hello(struct mesh *m, struct node *from, const struct endpoint *src, bool underlay,
 	     const struct mesh_hello *h)
@@ -1066,7 +1040,7 @@ handle_hello(struct mesh *m, struct node *from, const struct endpoint *src, bool
 	}
 	fill_digest(m, digest, &known);
 	if (known != h->known || sodium_memcmp(digest, h->digest, MESH_DIGEST_LEN) != 0)
-		answer_digest(m, n, src, h->sync_id);
+		send_full_summary(m, src, n, h->sync_id);
 }
 
 static void
@@ -1095,7 +1069,6 @@ handle_summary(struct mesh *m, struct node *from, const struct endpoint *src,
 	struct mesh_summary_entry want[MESH_SUMMARY_MAX];
 	struct node *newer[MESH_SUMMARY_MAX];
 	size_t nwant = 0, nnewer = 0;
-	double now = mesh_mono();
 	uint8_t i;
 
 	for (i = 0; i < s->count; i++) {
@@ -1108,9 +1081,6 @@ handle_summary(struct mesh *m, struct node *from, const struct endpoint *src,
 
 		if (x != NULL && x->conflict[0] != '\0')
 			continue;
-		/* a set that just changed here differs because a flood is under way */
-		if (want_ls && x != NULL && ls != 0 && now - x->ls_at < SYNC_SETTLE)
-			want_ls = false;
 		if (e->record_seq > rs || want_ls) {
 			/*
 			 * "newer than": our floor when the sets differ (the answer
@@ -1130,16 +1100,8 @@ handle_summary(struct mesh *m, struct node *from, const struct endpoint *src,
 			push_ls(m, src, from, x, 0);
 	}
 	push_records(m, src, from, newer, nnewer, s->sync_id);
-	/*
-	 * One sync at a time: a client of two hubs gets both hubs' SUMMARYs
-	 * and would fetch everything twice. What the first one does not bring
-	 * shows in the next digest.
-	 */
-	if (nwant > 0 && (now >= m->sync_busy_until || m->sync_peer == from->index)) {
+	if (nwant > 0)
 		send_summary(m, src, from, MESH_SYNC_REQUEST, s->sync_id, want, nwant);
-		m->sync_busy_until = now + SYNC_SETTLE;
-		m->sync_peer = from->index;
-	}
 	/*
 	 * The first part of a peer's own summary: let it see ours too, marked as
 	 * an answer so that it does not answer again.
@@ -1546,14 +1508,6 @@ links_tick(struct mesh *m, double now)
 				if (n->link == NULL)
 					continue;
 			}
-		}
-		if (l->summary_owed && l->state == LINK_UP && now - m->last_change >= SYNC_SETTLE) {
-			struct endpoint dst;
-
-			l->summary_owed = false;
-			l->last_summary = now;
-			if (mesh_node_admin_dst(m, n, &dst))
-				send_full_summary(m, &dst, n, l->owed_sync_id);
 		}
 		/* A client that stopped talking to us is forgotten. */
 		if (l->kind == LINK_CLIENT && l->state != LINK_UP &&

@@ -114,20 +114,11 @@ struct mesh {
 	struct log_ratelimit rl_refuse;
 
 	double ls_last;            /* our last link-state origination */
-	double sync_busy_until;    /* a SYNC_REQUEST of ours is being answered until then */
-	uint32_t sync_peer;        /* by this node (index) */
 
 	ev_prepare reconcile_w;
 	ev_timer tick_w;
 	ev_timer ls_w; /* wakes the loop for a held-back origination */
 };
-
-/*
- * Anti-entropy waits this long after a change: differences younger than
- * that are floods still under way, not losses (a busy node answers a
- * HELLO's digest once it has been quiet that long).
- */
-#define SYNC_SETTLE 1.0
 
 /*
  * Link-state originations are at least this far apart: the first change

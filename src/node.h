@@ -71,9 +71,6 @@ struct link {
 	double up_since;
 	double working_since; /* handshake and pings both good since; 0 = not working */
 	double last_sync;     /* last anti-entropy HELLO we sent over this link */
-	double last_summary;  /* last SUMMARY we sent it in answer to a HELLO */
-	bool summary_owed;    /* its HELLO came while we were busy: answer when settled */
-	uint32_t owed_sync_id;
 	double last_heard;   /* last ping or pong from the neighbour over this link */
 	double last_ping;    /* last ping we sent */
 	uint64_t ping_token;
@@ -138,7 +135,6 @@ struct node {
 
 	struct lsfrag_set ls;          /* its link-state fragments (origin = id) */
 	uint64_t ls_seq;               /* ls.version: what digests and SUMMARY carry, 0 = none */
-	double ls_at;                  /* when that set last changed (monotonic) */
 
 	struct link *link;             /* NULL: not a direct WireGuard peer */
 	int static_index;              /* its entry in net.yaml's peers, -1 if none */
