@@ -1,7 +1,9 @@
 /*
  * cp_scale: the control-plane scale benchmark. Many mesh cores in one
  * process on the simulator (tests/meshsim.h), default timers
- * (mesh_params_default) except a faster first HELLO.
+ * (mesh_params_default) except a faster first HELLO, and direct paths off:
+ * the layout measured is hub and spoke (with direct paths on and no traffic
+ * sampling every client pair would become a direct link, N^2 links).
  *
  * Layout ("full" mode): H public static nodes (hubs, every node's net.yaml
  * lists them) and N - H clients behind endpoint-independent NATs, 240 per
@@ -272,6 +274,7 @@ run_full(struct result *r, double idle_s, unsigned batch, bool verbose)
 	mesh_params_default(&p);
 	params_for(&p, r->n);
 	p.hello_max = 2; /* a client whose first HELLO found no hub yet retries soon */
+	p.direct_paths = false; /* hub and spoke: see the header */
 	heap0 = heap_in_use();
 	sim = meshsim_new(loop, 42, "10.1.0.0/16", &p);
 	if (sim == NULL)

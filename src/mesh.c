@@ -262,6 +262,52 @@ mesh_get_node(struct mesh *m, const uint8_t id[MESH_ID_LEN], bool *created)
 	return n;
 }
 
+/* ---------------------------------------------------------------- neighbours */
+
+static int
+nbr_add(struct mesh *m, struct node *n)
+{
+	if (m->nnbrs == m->nbrs_cap) {
+		uint32_t cap = m->nbrs_cap ? 2 * m->nbrs_cap : 16;
+		struct node **v = realloc(m->nbrs, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -ENOMEM;
+		m->nbrs = v;
+		m->nbrs_cap = cap;
+	}
+	n->link->nbr_slot = m->nnbrs;
+	m->nbrs[m->nnbrs++] = n;
+	return 0;
+}
+
+/* Before n->link goes: the last entry takes its place. */
+static void
+nbr_del(struct mesh *m, struct node *n)
+{
+	uint32_t k = n->link->nbr_slot;
+
+	if (k >= m->nnbrs || m->nbrs[k] != n)
+		return;
+	m->nbrs[k] = m->nbrs[--m->nnbrs];
+	m->nbrs[k]->link->nbr_slot = k;
+}
+
+/* A copy of the neighbour list (callers may add or remove links meanwhile). */
+static struct node **
+nbr_snapshot(struct mesh *m, uint32_t *n)
+{
+	struct node **v = malloc((m->nnbrs ? m->nnbrs : 1) * sizeof(*v));
+
+	*n = 0;
+	if (v == NULL)
+		return NULL;
+	if (m->nnbrs > 0)
+		memcpy(v, m->nbrs, m->nnbrs * sizeof(*v));
+	*n = m->nnbrs;
+	return v;
+}
+
 static void
 drop_node(struct mesh *m, struct node *n)
 {
@@ -275,8 +321,9 @@ drop_node(struct mesh *m, struct node *n)
 	for (i = 0; i < sizeof(m->reflexive) / sizeof(m->reflexive[0]); i++)
 		if (m->reflexive[i].seen_by == n->index)
 			memset(&m->reflexive[i], 0, sizeof(m->reflexive[i]));
-	if (n->ls.started)
-		m->ls_frags -= n->ls.nfrags;
+	m->ls_frags -= n->ls.nfrags;
+	if (n->link != NULL)
+		nbr_del(m, n);
 	lsdb_node_clear(m->lsdb, n->index);
 	route_table_clear(&m->rt[n->index], 1);
 	node_remove(m->nodes, n);
@@ -374,17 +421,45 @@ mesh_send_to_node(struct mesh *m, struct node *n, const struct mesh_msg *msg)
 	return mesh_send(m, &dst, msg, n);
 }
 
-/* Send msg to every neighbour with a working link, except `except`. */
-static void
-flood(struct mesh *m, const struct mesh_msg *msg, const struct node *except)
+static bool
+links_include(const struct route_link *l, size_t n, uint32_t index)
 {
-	uint32_t i, span = node_table_span(m->nodes);
+	size_t lo = 0, hi = n;
 
-	for (i = 0; i < span; i++) {
-		struct node *n = node_at(m->nodes, i);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
 
-		if (n == NULL || n == m->self || n == except || n->link == NULL ||
-		    n->link->state != LINK_UP)
+		if (l[mid].neighbour == index)
+			return true;
+		if (l[mid].neighbour < index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/*
+ * Send msg to every neighbour with a working link, except `from` (who sent
+ * it to us) and except the neighbours `from` announces as its own: it
+ * floods to those itself. Without that pruning every client of two hubs
+ * would hand each hub's update to the other hub (N copies). A neighbour
+ * missed because the announcement was stale is repaired by anti-entropy.
+ */
+static void
+flood(struct mesh *m, const struct mesh_msg *msg, const struct node *from)
+{
+	const struct route_link *fl = NULL;
+	size_t nfl = 0;
+	uint32_t i;
+
+	if (from != NULL)
+		nfl = lsdb_links(m->lsdb, from->index, &fl);
+	for (i = 0; i < m->nnbrs; i++) {
+		struct node *n = m->nbrs[i];
+
+		if (n == m->self || n == from || n->link->state != LINK_UP ||
+		    links_include(fl, nfl, n->index))
 			continue;
 		mesh_send_to_node(m, n, msg);
 	}
@@ -401,7 +476,7 @@ next_record_seq(struct mesh *m)
 static int
 build_self_record(struct mesh *m)
 {
-	struct mesh_node_record *r = &m->self->rec;
+	struct mesh_node_record rec, *r = &rec;
 	struct endpoint cand[MESH_CANDIDATES_MAX];
 	size_t n = 0, i;
 	int rc;
@@ -427,7 +502,7 @@ build_self_record(struct mesh *m)
 		log_warnx("cannot sign own record: %s", strerror(-rc));
 		return rc;
 	}
-	m->self->has_record = true;
+	node_set_record(m->nodes, m->self, r);
 	return 0;
 }
 
@@ -496,6 +571,11 @@ mesh_link_ensure(struct mesh *m, struct node *n, enum link_kind kind)
 		l->state = LINK_TRYING;
 		l->created = mesh_mono();
 		n->link = l;
+		if (nbr_add(m, n) < 0) {
+			n->link = NULL;
+			free(l);
+			return NULL;
+		}
 		log_info("link to %s (%s): %s, trying", label(n), n->short_id, link_kind_name(kind));
 	} else if (l->kind == kind) {
 		return l;
@@ -534,6 +614,7 @@ mesh_link_remove(struct mesh *m, struct node *n, const char *why)
 	log_info("link to %s (%s) removed: %s", label(n), n->short_id, why);
 	if (n->link->state == LINK_UP)
 		m->dirty_ls = true;
+	nbr_del(m, n);
 	free(n->link);
 	n->link = NULL;
 	m->dirty_wg = true;
@@ -733,8 +814,7 @@ accept_record(struct mesh *m, const struct mesh_node_record *rec, const struct e
 		n->link->state = LINK_TRYING;
 		n->link->working_since = 0;
 	}
-	n->rec = *rec;
-	n->has_record = true;
+	node_set_record(m->nodes, n, rec);
 	n->left = (rec->flags & MESH_NODE_LEAVING) != 0;
 	n->conflict[0] = '\0';
 	n->heard_since = mesh_mono();
@@ -784,16 +864,22 @@ push_records(struct mesh *m, const struct endpoint *dst, struct node *to, struct
 	free(recs);
 }
 
+/* n's link-state fragments newer than seq `after` (0: all of them). */
 static void
-push_ls(struct mesh *m, const struct endpoint *dst, struct node *to, const struct node *n)
+push_ls(struct mesh *m, const struct endpoint *dst, struct node *to, const struct node *n,
+	uint64_t after)
 {
 	struct mesh_msg msg;
 	unsigned i;
 
-	for (i = 0; i < n->ls_nfrags; i++) {
+	for (i = 0; i < n->ls.nfrags; i++) {
+		const struct lsfrag *f = n->ls.frags[i];
+
+		if (f == NULL || f->seq <= after)
+			continue;
 		memset(&msg, 0, sizeof(msg));
 		msg.type = MESH_LINK_STATE;
-		msg.ls = n->ls_frags[i];
+		lsfrag_set_get(&n->ls, i, &msg.ls);
 		mesh_send(m, dst, &msg, to);
 	}
 }
@@ -851,14 +937,21 @@ send_full_summary(struct mesh *m, const struct endpoint *dst, struct node *to, u
 static void
 apply_ls_table(struct mesh *m, struct node *origin)
 {
+	struct mesh_ls_neighbour *table;
 	struct route_link *links;
-	size_t i, k = 0;
+	size_t k = 0;
+	int i, total;
 
-	links = malloc((origin->ls.total ? origin->ls.total : 1) * sizeof(*links));
-	if (links == NULL)
+	total = lsfrag_set_table(&origin->ls, &table);
+	if (total < 0)
 		return;
-	for (i = 0; i < origin->ls.total; i++) {
-		const struct mesh_ls_neighbour *nb = &origin->ls.table[i];
+	links = malloc((total ? (size_t)total : 1) * sizeof(*links));
+	if (links == NULL) {
+		free(table);
+		return;
+	}
+	for (i = 0; i < total; i++) {
+		const struct mesh_ls_neighbour *nb = &table[i];
 		bool created;
 		struct node *x;
 
@@ -881,6 +974,7 @@ apply_ls_table(struct mesh *m, struct node *origin)
 	if (lsdb_set_links(m->lsdb, origin->index, links, k) > 0)
 		m->dirty_routes = true;
 	free(links);
+	free(table);
 }
 
 /* A verified fragment. Returns true if it was new (to be flooded). */
@@ -896,6 +990,7 @@ accept_ls(struct mesh *m, const struct mesh_link_state *frag, const struct endpo
 		/* Our own, from an earlier incarnation: jump past it. */
 		if (frag->seq >= ((uint64_t)m->cfg.epoch << 32 | m->ls_seq)) {
 			m->ls_seq = (uint32_t)frag->seq;
+			m->ls_renew = true; /* every fragment again, all newer than that */
 			m->dirty_ls = true;
 		}
 		return false;
@@ -918,10 +1013,9 @@ accept_ls(struct mesh *m, const struct mesh_link_state *frag, const struct endpo
 	}
 	if (o->conflict[0] != '\0')
 		return false;
-	/* a fragment of a newer seq replaces the origin's assembly: within the cap? */
-	before = o->ls.started ? o->ls.nfrags : 0;
-	if ((!o->ls.started || frag->seq > o->ls.seq) &&
-	    m->ls_frags - before + frag->nfrags > m->p.ls_frags_max) {
+	/* a fragment that grows the origin's set: within the cap? */
+	before = o->ls.nfrags;
+	if (frag->nfrags > before && m->ls_frags - before + frag->nfrags > m->p.ls_frags_max) {
 		char what[96];
 
 		snprintf(what, sizeof(what), "link state of %u fragments (%u held, cap %u)",
@@ -929,39 +1023,31 @@ accept_ls(struct mesh *m, const struct mesh_link_state *frag, const struct endpo
 		cap_drop(m, what, frag->origin);
 		return false;
 	}
-	rc = mesh_ls_assembly_add(&o->ls, frag);
+	rc = lsfrag_set_add(&o->ls, frag);
 	if (rc < 0)
 		return false;
 	m->ls_frags = m->ls_frags - before + o->ls.nfrags;
-	/* keep the signed fragments of the newest seq for re-sending */
-	if (o->ls_nfrags == 0 || o->ls_frags == NULL || o->ls_frags[0].seq != frag->seq) {
-		struct mesh_link_state *v = realloc(o->ls_frags, frag->nfrags * sizeof(*v));
-
-		if (v == NULL)
-			return false;
-		o->ls_frags = v;
-		o->ls_nfrags = 0;
-	}
-	o->ls_frags[o->ls_nfrags++] = *frag;
-	if (rc == 1) {
-		o->ls_seq = frag->seq;
-		if (!o->left)
-			apply_ls_table(m, o);
-	}
+	o->ls_seq = o->ls.version;
+	if (!o->left)
+		apply_ls_table(m, o);
 	mesh_changed(m);
 	return true;
 }
 
-/* Originate our link state from the links that are up. */
+/*
+ * Originate our link state from the links that are up: only the fragments
+ * that changed get a new seq and are flooded (lsfrag.h, "slot").
+ */
 static void
 originate_ls(struct mesh *m)
 {
 	struct mesh_ls_neighbour *nb;
 	struct route_link *rl;
 	uint32_t i, span = node_table_span(m->nodes);
+	uint8_t changed[MESH_LS_MAX_FRAGS];
 	size_t n = 0;
-	unsigned f, nf;
 	uint64_t seq;
+	int nch, f;
 
 	nb = calloc(span ? span : 1, sizeof(*nb));
 	rl = calloc(span ? span : 1, sizeof(*rl));
@@ -984,30 +1070,28 @@ originate_ls(struct mesh *m)
 		if (n >= MESH_LS_MAX_NEIGHBOURS)
 			break;
 	}
-	seq = (uint64_t)m->cfg.epoch << 32 | ++m->ls_seq;
-	nf = mesh_ls_nfrags(n);
-	{
-		struct mesh_link_state *v = realloc(m->self->ls_frags, nf * sizeof(*v));
-
-		if (v == NULL)
-			goto out;
-		m->self->ls_frags = v;
-	}
-	m->self->ls_nfrags = 0;
-	for (f = 0; f < nf; f++) {
-		if (mesh_ls_fragment(&m->self->ls_frags[f], m->id, seq, nb, n, f) < 0)
-			goto out;
-		m->self->ls_nfrags++;
-	}
-	m->self->ls_seq = seq;
 	if (lsdb_set_links(m->lsdb, m->self->index, rl, n) != 0)
 		m->dirty_routes = true;
-	for (f = 0; f < m->self->ls_nfrags; f++) {
+	if (m->ls_renew) {
+		m->ls_renew = false;
+		lsfrag_set_clear(&m->self->ls);
+	}
+	seq = (uint64_t)m->cfg.epoch << 32 | (m->ls_seq + 1);
+	nch = lsfrag_set_originate(&m->self->ls, m->id, seq, nb, n, changed);
+	if (nch < 0) {
+		log_warnx("cannot originate link state: %s", strerror(-nch));
+		goto out;
+	}
+	if (nch == 0)
+		goto out;
+	m->ls_seq++;
+	m->self->ls_seq = m->self->ls.version;
+	for (f = 0; f < nch; f++) {
 		struct mesh_msg msg;
 
 		memset(&msg, 0, sizeof(msg));
 		msg.type = MESH_LINK_STATE;
-		msg.ls = m->self->ls_frags[f];
+		lsfrag_set_get(&m->self->ls, changed[f], &msg.ls);
 		flood(m, &msg, NULL);
 	}
 	mesh_changed(m);
@@ -1093,19 +1177,28 @@ handle_summary(struct mesh *m, struct node *from, const struct endpoint *src,
 		struct node *x = node_find(m->nodes, e->node_id);
 		uint64_t rs = x != NULL && x->has_record ? x->rec.seq : 0;
 		uint64_t ls = x != NULL ? x->ls_seq : 0;
+		/* link-state versions are compared for equality (lsfrag.h) */
+		bool want_ls = e->ls_seq != 0 && e->ls_seq != ls;
 
 		if (x != NULL && x->conflict[0] != '\0')
 			continue;
-		if (e->record_seq > rs || e->ls_seq > ls) {
+		if (e->record_seq > rs || want_ls) {
+			/*
+			 * "newer than": our floor when the sets differ (the answer
+			 * then covers whatever we lack), else our newest seq.
+			 */
 			want[nwant] = *e;
 			want[nwant].record_seq = rs;
-			want[nwant].ls_seq = ls;
+			want[nwant].ls_seq = x == NULL ? 0
+					     : want_ls ? lsfrag_set_floor(&x->ls)
+						       : x->ls.max_seq;
 			nwant++;
 		}
 		if (x != NULL && x->has_record && rs > e->record_seq)
 			newer[nnewer++] = x;
-		if (x != NULL && ls > e->ls_seq)
-			push_ls(m, src, from, x);
+		/* it holds none: all of ours; sets that differ are requested by each side */
+		if (x != NULL && ls != 0 && e->ls_seq == 0)
+			push_ls(m, src, from, x, 0);
 	}
 	push_records(m, src, from, newer, nnewer, s->sync_id);
 	if (nwant > 0)
@@ -1133,8 +1226,7 @@ handle_sync_request(struct mesh *m, struct node *from, const struct endpoint *sr
 			continue;
 		if (x->has_record && x->rec.seq > s->e[i].record_seq)
 			recs[n++] = x;
-		if (x->ls_seq > s->e[i].ls_seq)
-			push_ls(m, src, from, x);
+		push_ls(m, src, from, x, s->e[i].ls_seq);
 	}
 	push_records(m, src, from, recs, n, s->sync_id);
 }
@@ -1152,7 +1244,9 @@ handle_bye(struct mesh *m, struct node *from, const struct mesh_bye *b)
 	n->left = true;
 	n->rec.seq = b->record_seq;
 	lsdb_set_links(m->lsdb, n->index, NULL, 0);
-	n->ls_nfrags = 0;
+	m->ls_frags -= n->ls.nfrags;
+	lsfrag_set_clear(&n->ls);
+	n->ls_seq = 0;
 	if (n->link != NULL) {
 		if (n->link->kind == LINK_CLIENT)
 			mesh_link_remove(m, n, "it left");
@@ -1601,12 +1695,17 @@ pick_primary_gateway(struct mesh *m)
 static void
 links_tick(struct mesh *m, double now)
 {
-	uint32_t i, span = node_table_span(m->nodes);
+	uint32_t i, nn;
 	int64_t wnow = wall();
+	struct node **nb;
 
 	pick_primary_gateway(m);
-	for (i = 0; i < span; i++) {
-		struct node *n = node_at(m->nodes, i);
+	/* a snapshot: a step may remove the link (and so change the list) */
+	nb = nbr_snapshot(m, &nn);
+	if (nb == NULL)
+		return;
+	for (i = 0; i < nn; i++) {
+		struct node *n = nb[i];
 		struct link_policy pol;
 		struct link *l;
 		bool hs, heard;
@@ -1663,14 +1762,25 @@ links_tick(struct mesh *m, double now)
 			l->last_sync = now;
 		}
 	}
+	free(nb);
 }
 
+static int
+peer_key_cmp(const void *a, const void *b)
+{
+	const struct wg_peer *const *x = a, *const *y = b;
+
+	return memcmp((*x)->public_key, (*y)->public_key, WG_KEY_LEN);
+}
+
+/* Handshakes, endpoints and counters of our peers: one sorted index per poll. */
 static void
 wg_poll(struct mesh *m)
 {
 	struct wg_device *dev = NULL;
-	struct wg_peer *p;
-	uint32_t i, span;
+	struct wg_peer **idx = NULL, *p;
+	size_t npeers = 0, k;
+	uint32_t i;
 	int rc;
 
 	if (m->io.wg_get == NULL)
@@ -1680,15 +1790,27 @@ wg_poll(struct mesh *m)
 		log_debug("WireGuard poll failed: %s", strerror(-rc));
 		return;
 	}
-	span = node_table_span(m->nodes);
-	for (i = 0; i < span; i++) {
-		struct node *n = node_at(m->nodes, i);
+	for (p = dev->first_peer; p != NULL; p = p->next)
+		npeers++;
+	idx = malloc((npeers ? npeers : 1) * sizeof(*idx));
+	if (idx == NULL) {
+		wg_device_free(dev);
+		return;
+	}
+	for (k = 0, p = dev->first_peer; p != NULL; p = p->next)
+		idx[k++] = p;
+	qsort(idx, npeers, sizeof(*idx), peer_key_cmp);
+	for (i = 0; i < m->nnbrs; i++) {
+		struct node *n = m->nbrs[i];
+		struct wg_peer key, *kp = &key, **hit;
 
-		if (n == NULL || n->link == NULL || !n->has_record)
+		if (!n->has_record)
 			continue;
-		p = wg_device_find_peer(dev, n->rec.wg_public);
-		if (p == NULL)
+		memcpy(key.public_key, n->rec.wg_public, WG_KEY_LEN);
+		hit = bsearch(&kp, idx, npeers, sizeof(*idx), peer_key_cmp);
+		if (hit == NULL)
 			continue;
+		p = *hit;
 		n->link->handshake_wall = p->last_handshake.tv_sec;
 		if (p->flags & WGPEER_HAS_ENDPOINT)
 			n->link->wg_seen = p->endpoint;
@@ -1697,6 +1819,7 @@ wg_poll(struct mesh *m)
 		n->link->rx_bytes = p->rx_bytes;
 		n->link->tx_bytes = p->tx_bytes;
 	}
+	free(idx);
 	wg_device_free(dev);
 }
 
@@ -1970,8 +2093,17 @@ reconcile(struct mesh *m)
 		}
 	}
 	if (m->dirty_ls) {
-		m->dirty_ls = false;
-		originate_ls(m);
+		double now = mesh_mono(), due = m->ls_last + LS_MIN_INTERVAL;
+
+		if (now >= due || m->ls_renew || m->stopping) {
+			m->dirty_ls = false;
+			m->ls_last = now;
+			ev_timer_stop(m->loop, &m->ls_w);
+			originate_ls(m);
+		} else if (!ev_is_active(&m->ls_w)) {
+			ev_timer_set(&m->ls_w, due - now, 0.);
+			ev_timer_start(m->loop, &m->ls_w);
+		}
 	}
 	if (m->dirty_routes) {
 		m->dirty_routes = false;
@@ -2006,6 +2138,15 @@ reconcile(struct mesh *m)
 		apply_routes(m);
 		apply_forwarding(m);
 	}
+}
+
+/* Nothing to do here: waking the loop runs reconcile_cb, which originates. */
+static void
+ls_due_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)w;
+	(void)revents;
 }
 
 static void
@@ -2086,6 +2227,7 @@ mesh_new(struct ev_loop *loop, const struct mesh_self_config *cfg, const struct 
 	}
 	ev_prepare_init(&m->reconcile_w, reconcile_cb);
 	ev_timer_init(&m->tick_w, tick_cb, 0., m->p.tick);
+	ev_timer_init(&m->ls_w, ls_due_cb, 0., 0.);
 	return m;
 fail:
 	log_warnx("mesh: cannot initialise (out of memory or crypto failure)");
@@ -2102,8 +2244,10 @@ mesh_free(struct mesh *m)
 		ev_prepare_stop(m->loop, &m->reconcile_w);
 		ev_timer_stop(m->loop, &m->tick_w);
 	}
+	ev_timer_stop(m->loop, &m->ls_w);
 	resolver_free(m->resolver);
 	node_table_free(m->nodes);
+	free(m->nbrs);
 	lsdb_free(m->lsdb);
 	free(m->rt);
 	free(m->statics);
@@ -2148,6 +2292,7 @@ mesh_stop(struct mesh *m)
 	}
 	ev_prepare_stop(m->loop, &m->reconcile_w);
 	ev_timer_stop(m->loop, &m->tick_w);
+	ev_timer_stop(m->loop, &m->ls_w);
 	m->started = false;
 }
 

@@ -87,8 +87,11 @@ struct mesh {
 
 	struct node_table *nodes;
 	struct node *self;
+	struct node **nbrs; /* every node with a link (n->link->nbr_slot is its place) */
+	uint32_t nnbrs, nbrs_cap;
 	uint32_t record_seq; /* low half of our record seq */
 	uint32_t ls_seq;     /* low half of our link-state seq */
+	bool ls_renew;       /* re-sign every fragment at the next origination */
 
 	struct lsdb *lsdb;
 	struct route_entry *rt;
@@ -128,9 +131,19 @@ struct mesh {
 	uint32_t rate_slots;
 	uint32_t ls_frags; /* fragments announced by the link-state assemblies held (cap) */
 
+	double ls_last;            /* our last link-state origination */
+
 	ev_prepare reconcile_w;
 	ev_timer tick_w;
+	ev_timer ls_w; /* wakes the loop for a held-back origination */
 };
+
+/*
+ * Link-state originations are at least this far apart: the first change
+ * after a quiet spell goes out at once, a storm of link changes (a hub
+ * taking on many clients) is batched into one origination per interval.
+ */
+#define LS_MIN_INTERVAL 0.5
 
 /* sync_id bit: this SUMMARY answers another one (do not answer it) */
 #define SYNC_ANSWER 0x80000000u

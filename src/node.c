@@ -3,6 +3,12 @@
  * reuses indices) and in an open-addressing hash of indices keyed by the
  * first 8 bytes of the id (ids are public keys: uniformly distributed, and
  * a collision only costs a probe). See node.h.
+ *
+ * A second open-addressing hash indexes the nodes that hold a record by
+ * their overlay address (a multimap: two records may name one address while
+ * a conflict is being settled; lookups return the lowest index, as a scan
+ * would). It is kept by node_set_record() and node_remove(); records without
+ * an address are not indexed.
  */
 #include "config.h"
 
@@ -27,6 +33,10 @@ struct node_table {
 	uint32_t *hash; /* indices, EMPTY or TOMB */
 	uint32_t hash_cap; /* power of two */
 	uint32_t hash_used; /* live + tombstones */
+
+	uint32_t *addr_hash; /* indices by overlay address, EMPTY or TOMB */
+	uint32_t addr_cap;   /* power of two */
+	uint32_t addr_used;  /* live + tombstones */
 };
 
 static uint64_t
@@ -52,14 +62,21 @@ node_table_new(void)
 		return NULL;
 	}
 	memset(t->hash, 0xff, t->hash_cap * sizeof(*t->hash));
+	t->addr_cap = 64;
+	t->addr_hash = malloc(t->addr_cap * sizeof(*t->addr_hash));
+	if (t->addr_hash == NULL) {
+		free(t->hash);
+		free(t);
+		return NULL;
+	}
+	memset(t->addr_hash, 0xff, t->addr_cap * sizeof(*t->addr_hash));
 	return t;
 }
 
 static void
 node_free(struct node *n)
 {
-	mesh_ls_assembly_free(&n->ls);
-	free(n->ls_frags);
+	lsfrag_set_free(&n->ls);
 	free(n->link);
 	free(n);
 }
@@ -77,6 +94,7 @@ node_table_free(struct node_table *t)
 	free(t->slots);
 	free(t->free_list);
 	free(t->hash);
+	free(t->addr_hash);
 	free(t);
 }
 
@@ -127,6 +145,88 @@ hash_grow(struct node_table *t)
 	}
 	free(old);
 	return 0;
+}
+
+/* ---- overlay address index ------------------------------------------------- */
+
+static bool
+addr_indexed(const struct ipaddr *a)
+{
+	return a->family == AF_INET || a->family == AF_INET6;
+}
+
+static uint32_t
+addr_hash(const struct ipaddr *a)
+{
+	size_t len = a->family == AF_INET ? 4 : 16, i;
+	uint32_t h = 2166136261u ^ (uint32_t)a->family;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ a->bytes[i]) * 16777619u;
+	return h;
+}
+
+static void
+addr_put(uint32_t *hash, uint32_t cap, const struct ipaddr *a, uint32_t index)
+{
+	uint32_t mask = cap - 1, i = addr_hash(a) & mask;
+
+	while (hash[i] != EMPTY && hash[i] != TOMB)
+		i = (i + 1) & mask;
+	hash[i] = index;
+}
+
+/* Rebuild at a capacity for twice the live entries (drops tombstones). */
+static int
+addr_rehash(struct node_table *t)
+{
+	uint32_t cap = 64, live = 0, i, *h;
+
+	for (i = 0; i < t->addr_cap; i++)
+		live += t->addr_hash[i] != EMPTY && t->addr_hash[i] != TOMB;
+	while (cap < 4 * (live + 1))
+		cap *= 2;
+	h = malloc(cap * sizeof(*h));
+	if (h == NULL)
+		return -ENOMEM;
+	memset(h, 0xff, cap * sizeof(*h));
+	for (i = 0; i < t->addr_cap; i++) {
+		uint32_t v = t->addr_hash[i];
+
+		if (v != EMPTY && v != TOMB)
+			addr_put(h, cap, &t->slots[v]->rec.addr, v);
+	}
+	free(t->addr_hash);
+	t->addr_hash = h;
+	t->addr_cap = cap;
+	t->addr_used = live;
+	return 0;
+}
+
+/* n->rec.addr into the index. On ENOMEM the index keeps working, without n. */
+static void
+addr_index(struct node_table *t, struct node *n)
+{
+	if (!addr_indexed(&n->rec.addr))
+		return;
+	if ((t->addr_used + 1) * 4 > t->addr_cap * 3 && addr_rehash(t) < 0)
+		return;
+	addr_put(t->addr_hash, t->addr_cap, &n->rec.addr, n->index);
+	t->addr_used++;
+}
+
+static void
+addr_unindex(struct node_table *t, const struct node *n)
+{
+	uint32_t mask = t->addr_cap - 1, i;
+
+	if (!addr_indexed(&n->rec.addr))
+		return;
+	for (i = addr_hash(&n->rec.addr) & mask; t->addr_hash[i] != EMPTY; i = (i + 1) & mask)
+		if (t->addr_hash[i] == n->index) {
+			t->addr_hash[i] = TOMB;
+			return;
+		}
 }
 
 struct node *
@@ -192,7 +292,7 @@ node_get(struct node_table *t, const uint8_t id[MESH_ID_LEN], bool *created)
 	n->cost = ROUTE_COST_INF;
 	n->static_index = -1;
 	replay_window_init(&n->replay);
-	mesh_ls_assembly_init(&n->ls, id);
+	lsfrag_set_init(&n->ls, id);
 	t->slots[index] = n;
 	if (t->hash[pos] == EMPTY)
 		t->hash_used++;
@@ -211,6 +311,8 @@ node_remove(struct node_table *t, struct node *n)
 
 	if (!found || t->slots[t->hash[pos]] != n)
 		return;
+	if (n->has_record)
+		addr_unindex(t, n);
 	t->hash[pos] = TOMB;
 	t->slots[n->index] = NULL;
 	t->free_list[t->nfree++] = n->index;
@@ -239,15 +341,39 @@ node_table_count(const struct node_table *t)
 struct node *
 node_find_by_addr(const struct node_table *t, const struct ipaddr *a)
 {
-	uint32_t i;
+	uint32_t mask = t->addr_cap - 1, i, best = EMPTY;
 
-	for (i = 0; i < t->span; i++) {
-		struct node *n = t->slots[i];
+	if (!addr_indexed(a)) {
+		for (i = 0; i < t->span; i++) {
+			struct node *n = t->slots[i];
 
-		if (n != NULL && n->has_record && ipaddr_equal(&n->rec.addr, a))
-			return n;
+			if (n != NULL && n->has_record && ipaddr_equal(&n->rec.addr, a))
+				return n;
+		}
+		return NULL;
 	}
-	return NULL;
+	for (i = addr_hash(a) & mask; t->addr_hash[i] != EMPTY; i = (i + 1) & mask) {
+		uint32_t v = t->addr_hash[i];
+
+		if (v != TOMB && v < best && ipaddr_equal(&t->slots[v]->rec.addr, a))
+			best = v;
+	}
+	return best != EMPTY ? t->slots[best] : NULL;
+}
+
+void
+node_set_record(struct node_table *t, struct node *n, const struct mesh_node_record *rec)
+{
+	bool same = n->has_record && ipaddr_equal(&n->rec.addr, &rec->addr);
+
+	if (n->has_record && !same)
+		addr_unindex(t, n);
+	if (&n->rec != rec)
+		n->rec = *rec;
+	if (!n->has_record || !same) {
+		n->has_record = true;
+		addr_index(t, n);
+	}
 }
 
 const char *

@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto/lsfrag.h"
 #include "proto/mesh.h"
 #include "proto/replay.h"
 
@@ -74,6 +75,7 @@ struct link {
 	double last_ping;    /* last ping we sent */
 	uint64_t ping_token;
 	uint32_t rtt_us;
+	uint32_t nbr_slot; /* its place in the core's neighbour list */
 
 	/* What WireGuard reports for the peer (polled). */
 	int64_t handshake_wall; /* seconds since the epoch, 0 = never */
@@ -131,10 +133,8 @@ struct node {
 	struct endpoint last_src;      /* its source address on that datagram */
 	bool last_src_underlay;
 
-	struct mesh_ls_assembly ls;    /* its link state (origin = id) */
-	uint64_t ls_seq;               /* last complete link-state seq applied */
-	struct mesh_link_state *ls_frags; /* the signed fragments of ls_seq, to re-send */
-	unsigned ls_nfrags;
+	struct lsfrag_set ls;          /* its link-state fragments (origin = id) */
+	uint64_t ls_seq;               /* ls.version: what digests and SUMMARY carry, 0 = none */
 
 	struct link *link;             /* NULL: not a direct WireGuard peer */
 	int static_index;              /* its entry in net.yaml's peers, -1 if none */
@@ -165,8 +165,14 @@ struct node *node_at(const struct node_table *t, uint32_t index);
 uint32_t node_table_span(const struct node_table *t);
 size_t node_table_count(const struct node_table *t);
 
-/* The node that holds overlay address a (by record), or NULL. Linear; called rarely. */
+/* The node that holds overlay address a (by record), or NULL. Indexed (O(1)). */
 struct node *node_find_by_addr(const struct node_table *t, const struct ipaddr *a);
+/*
+ * Give n the record rec (copied; rec may be &n->rec after an in-place
+ * change) and set has_record. Every change of a node's record goes through
+ * here: it keeps the address index.
+ */
+void node_set_record(struct node_table *t, struct node *n, const struct mesh_node_record *rec);
 
 const char *node_state_name(enum node_state s);
 const char *link_kind_name(enum link_kind k);
