@@ -2506,8 +2506,11 @@ mesh_set_statics(struct mesh *m, const struct config *net)
 	const struct config *cur = m->cfg.net;
 	struct static_peer *nv, *old = m->statics;
 	size_t nold = m->nstatics, i, added = 0, removed = 0, changed = 0, revoked;
+	const struct config_static *sc;
 	uint32_t k, span;
 
+	if (m->self == NULL) /* mesh_new made it; a failed mesh_new returns no mesh */
+		return -EINVAL;
 	if (net->subnet.len != cur->subnet.len ||
 	    !ipaddr_equal(&net->subnet.addr, &cur->subnet.addr) ||
 	    sodium_memcmp(net->shared_key, cur->shared_key, CONFIG_KEY_LEN) != 0)
@@ -2602,9 +2605,9 @@ mesh_set_statics(struct mesh *m, const struct config *net)
 		if (x->static_index < 0 || x->link == NULL || x->link->kind != LINK_STATIC)
 			continue;
 		/* kept or added: the endpoint and who pings, as mesh_link_ensure decides */
-		if (x->link->endpoint.port != 0 &&
-		    x->link->endpoint.port != m->statics[x->static_index].cfg->port) {
-			x->link->endpoint.port = m->statics[x->static_index].cfg->port;
+		sc = m->statics[x->static_index].cfg;
+		if (sc != NULL && x->link->endpoint.port != 0 && x->link->endpoint.port != sc->port) {
+			x->link->endpoint.port = sc->port;
 			m->dirty_wg = true;
 		}
 		x->link->pinger =

@@ -545,8 +545,8 @@ cmd_dump(char **argv)
 		rc = wg_kernel_get(k, argv[1], &dev);
 		wg_kernel_close(k);
 	}
-	if (rc < 0) {
-		fprintf(stderr, "wg_kernel_test dump: %s\n", wg_kernel_strerror(rc));
+	if (rc < 0 || dev == NULL) {
+		fprintf(stderr, "wg_kernel_test dump: %s\n", wg_kernel_strerror(rc < 0 ? rc : -ENODATA));
 		return 1;
 	}
 	wg_key_to_base64(b, dev->private_key);

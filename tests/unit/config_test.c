@@ -476,7 +476,7 @@ write_file(const char *name, const char *text, mode_t mode)
 	int fd;
 
 	if (asprintf(&path, "%s/%s", tmpdir, name) < 0)
-		return NULL;
+		abort(); /* out of memory in a test */
 	unlink(path);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))

@@ -383,7 +383,6 @@ test_rejects(void)
 	m.type = CTL_MSG_SNAPSHOT_PART;
 	is_int(ctl_encode(&m, frame, sizeof(frame)), -EINVAL,
 	       "encoding a remove as part is -EINVAL");
-	n = ctl_encode(&m, frame, sizeof(frame));
 	sample(&m, 12);
 	n = ctl_encode(&m, frame, sizeof(frame));
 	frame[5] = (uint8_t)CTL_MSG_SNAPSHOT_PART;

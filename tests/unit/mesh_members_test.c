@@ -244,7 +244,7 @@ test_pin(void)
 	struct knows k;
 	uint64_t before;
 	long routes;
-	size_t len;
+	size_t len = 0;
 	struct identity *fresh = NULL;
 
 	meshsim_node_start(sim, (unsigned)a);
@@ -354,7 +354,7 @@ test_cap(void)
 	struct meshsim *sim;
 	uint8_t buf[SEAL_MAX_DATAGRAM];
 	struct identity *ids[CAP + 1];
-	size_t len, i, taken = 0;
+	size_t len = 0, i, taken = 0;
 	int a;
 
 	params(&p);
@@ -420,7 +420,7 @@ test_rate(void)
 	struct identity *x = NULL, *y = NULL;
 	uint8_t buf[SEAL_MAX_DATAGRAM];
 	struct mesh_msg msg;
-	size_t len, i;
+	size_t len = 0, i;
 	int a;
 
 	params(&p);
@@ -478,7 +478,7 @@ test_forge(void)
 	struct mesh_node_record rec;
 	struct mesh_ls_neighbour nb;
 	uint64_t before, ls_seq, rec_seq;
-	size_t len;
+	size_t len = 0;
 	char addr[IPADDR_STRLEN];
 
 	meshsim_start_all(sim);

@@ -74,7 +74,7 @@ main(void)
 			if (n != NULL)
 				node_remove(t, n);
 		} else {
-			n = node_get(t, ids[k], &created); /* a node known without a record */
+			(void)node_get(t, ids[k], &created); /* a node known without a record */
 		}
 		for (i = 0; i <= ADDRS; i += (step % 100 == 0 ? 1 : 7)) {
 			lookups++;
