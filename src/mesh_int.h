@@ -142,8 +142,10 @@ struct mesh {
  * Link-state originations are at least this far apart: the first change
  * after a quiet spell goes out at once, a storm of link changes (a hub
  * taking on many clients) is batched into one origination per interval.
+ * Short, because a node's first links come up one after another at start
+ * and each waits for it (0.5 s made every pair reachable 0.7 s later).
  */
-#define LS_MIN_INTERVAL 0.5
+#define LS_MIN_INTERVAL 0.1
 
 /* sync_id bit: this SUMMARY answers another one (do not answer it) */
 #define SYNC_ANSWER 0x80000000u
