@@ -1496,3 +1496,31 @@ meshsim_inject(struct meshsim *sim, unsigned from, const struct endpoint *dst, c
 	}
 	return enqueue(sim, s, to, port, &src, buf, len);
 }
+
+uint64_t
+meshsim_dropped(const struct meshsim *sim, unsigned i, const char *reason)
+{
+	unsigned k;
+
+	for (k = 0; mesh_drop_reason_name(k) != NULL; k++)
+		if (strcmp(mesh_drop_reason_name(k), reason) == 0)
+			return mesh_stats(meshsim_mesh(sim, i))->dropped[k];
+	return UINT64_MAX;
+}
+
+void
+meshsim_params_fast(struct mesh_params *p)
+{
+	mesh_params_default(p);
+	p->tick = 0.05;
+	p->ping_interval = 0.2;
+	p->dead_interval = 0.6;
+	p->hello_min = 0.1;
+	p->hello_max = 0.4;
+	p->sync_interval = 1.0;
+	p->wg_poll = 0.05;
+	p->conflict_grace = 1.0;
+	p->link_holddown = 0.3;
+	p->gc_after = 60;
+	p->direct_paths = false;
+}

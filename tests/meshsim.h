@@ -223,6 +223,15 @@ struct meshsim_stats {
 	uint64_t handshakes;
 };
 const struct meshsim_stats *meshsim_stats(const struct meshsim *sim);
+/* A core's admin drop counter by reason name (mesh_drop_reason_name); UINT64_MAX if no such reason. */
+uint64_t meshsim_dropped(const struct meshsim *sim, unsigned i, const char *reason);
+
+/*
+ * Short timers for tests (in real time: everything is 5-25 times faster than
+ * mesh_params_default) and no direct paths: membership and routing through
+ * gateways only.
+ */
+void meshsim_params_fast(struct mesh_params *p);
 /* Admin bytes node i's cores have sent (all incarnations). */
 uint64_t meshsim_node_sent_bytes(const struct meshsim *sim, unsigned i);
 

@@ -5,7 +5,7 @@
  * claims outside the subnet, anti-entropy under loss, flooding along a chain
  * of 50 nodes, replayed datagrams.
  *
- * The cores run in real time with short timers (params() below); every wait
+ * The cores run in real time with short timers (meshsim_params_fast()); every wait
  * is bounded (meshsim_run_until with a timeout), never a fixed sleep that
  * hopes. MESHSIM_LOG=1 in the environment shows the cores' log lines.
  */
@@ -27,31 +27,13 @@
 
 static struct ev_loop *loop;
 
-static void
-params(struct mesh_params *p)
-{
-	mesh_params_default(p);
-	p->tick = 0.05;
-	p->ping_interval = 0.2;
-	p->dead_interval = 0.6;
-	p->hello_min = 0.1;
-	p->hello_max = 0.4;
-	p->sync_interval = 1.0;
-	p->wg_poll = 0.05;
-	p->conflict_grace = 1.0;
-	p->link_holddown = 0.3;
-	p->gc_after = 60;
-	/* these tests are about membership and routing through gateways */
-	p->direct_paths = false;
-}
-
 static struct meshsim *
 sim_new(uint64_t seed, const struct mesh_params *p)
 {
 	struct mesh_params d;
 
 	if (p == NULL) {
-		params(&d);
+		meshsim_params_fast(&d);
 		p = &d;
 	}
 	return meshsim_new(loop, seed, SUBNET, p);
@@ -96,24 +78,6 @@ now(void)
 {
 	ev_now_update(loop);
 	return ev_now(loop);
-}
-
-/* Index of a drop reason by name (mesh_drop_reason_name). */
-static unsigned
-drop_index(const char *name)
-{
-	unsigned i;
-
-	for (i = 0; mesh_drop_reason_name(i) != NULL; i++)
-		if (strcmp(mesh_drop_reason_name(i), name) == 0)
-			return i;
-	return 0;
-}
-
-static uint64_t
-dropped(struct meshsim *sim, unsigned node, const char *reason)
-{
-	return mesh_stats(meshsim_mesh(sim, node))->dropped[drop_index(reason)];
 }
 
 /* ---------------------------------------------------------------- LAN */
@@ -205,7 +169,7 @@ test_gateway_dies(void)
 	struct via v;
 	double t0, took;
 
-	params(&p);
+	meshsim_params_fast(&p);
 	sim = sim_new(3, &p);
 	g[0] = add(sim, "g1", "10.1.0.1", 0, true);
 	g[1] = add(sim, "g2", "10.1.0.2", 0, true);
@@ -268,7 +232,7 @@ test_leave(void)
 	struct gone g;
 	double t0, took;
 
-	params(&p);
+	meshsim_params_fast(&p);
 	p.dead_interval = 5; /* a leave must not wait for it */
 	sim = sim_new(4, &p);
 	a = add(sim, "a", "10.1.0.1", 0, true);
@@ -342,7 +306,7 @@ test_conflict(void)
 	is_int(converge(sim, 10), 0, "conflict: a and b converge");
 
 	/* A restarted node with the same identity (higher epoch) is no newcomer. */
-	refused = dropped(sim, (unsigned)a, "refused");
+	refused = meshsim_dropped(sim, (unsigned)a, "refused");
 	is_int(meshsim_node_restart(sim, (unsigned)b), 0, "conflict: restart b");
 	h.viewer = (unsigned)a;
 	h.holder = (unsigned)b;
@@ -351,7 +315,7 @@ test_conflict(void)
 	v = meshsim_view(sim, (unsigned)a, (unsigned)b);
 	is_int(v->rec.seq >> 32, 2, "conflict: a holds b's record of start #2");
 	is_str(v->conflict, "", "conflict: restarted b is not in conflict");
-	is_int(dropped(sim, (unsigned)a, "refused") - refused, 0, "conflict: nothing refused");
+	is_int(meshsim_dropped(sim, (unsigned)a, "refused") - refused, 0, "conflict: nothing refused");
 
 	/* A newcomer is refused while the holder is alive. */
 	is_int(meshsim_node_start(sim, (unsigned)n1), 0,
@@ -359,7 +323,7 @@ test_conflict(void)
 	who = (unsigned)n1;
 	is_int(meshsim_run_until(sim, self_conflict_cb, &who, 3), 0,
 	       "conflict: the newcomer learns its claim is refused");
-	ok(dropped(sim, (unsigned)a, "refused") > refused, "conflict: a counts the refusal");
+	ok(meshsim_dropped(sim, (unsigned)a, "refused") > refused, "conflict: a counts the refusal");
 	v = meshsim_view(sim, (unsigned)a, (unsigned)n1);
 	ok(v != NULL && v->state == NODE_CONFLICT, "conflict: a shows the newcomer in conflict");
 	ok(holds_cb(sim, &h), "conflict: b still holds its address at a");
@@ -438,7 +402,7 @@ test_subnet(void)
 		struct identity *id = NULL;
 		struct ipaddr want;
 		size_t len = 0;
-		uint64_t before = dropped(sim, (unsigned)a, "refused");
+		uint64_t before = meshsim_dropped(sim, (unsigned)a, "refused");
 		const struct node *n;
 
 		identity_generate(&id);
@@ -451,11 +415,11 @@ test_subnet(void)
 		n = mesh_node_by_addr(meshsim_mesh(sim, (unsigned)a), &want);
 		if (claims[i].accepted) {
 			ok(n != NULL, "subnet: %s is taken", claims[i].addr);
-			is_int(dropped(sim, (unsigned)a, "refused") - before, 0,
+			is_int(meshsim_dropped(sim, (unsigned)a, "refused") - before, 0,
 			       "subnet: %s is not refused", claims[i].addr);
 		} else {
 			ok(n == NULL, "subnet: nobody holds %s", claims[i].addr);
-			is_int(dropped(sim, (unsigned)a, "refused") - before, 1,
+			is_int(meshsim_dropped(sim, (unsigned)a, "refused") - before, 1,
 			       "subnet: %s is refused and counted", claims[i].addr);
 		}
 		identity_free(id);
@@ -475,7 +439,7 @@ test_loss(void)
 	int i;
 	double t0;
 
-	params(&p);
+	meshsim_params_fast(&p);
 	p.dead_interval = 2.0;  /* 10 pings: a 30 % loss must not flap the links */
 	p.sync_interval = 0.25; /* a sync needs 4 datagrams through: 24 % of tries work */
 	sim = sim_new(7, &p);
@@ -623,7 +587,7 @@ test_scale50(void)
 	 * dead interval shorter than a busy moment flaps links, each flap
 	 * floods link state and starts syncs: a storm that feeds itself.
 	 */
-	params(&p);
+	meshsim_params_fast(&p);
 	p.ping_interval = 0.5;
 	p.dead_interval = 3;
 	p.sync_interval = 5;
@@ -734,9 +698,9 @@ test_replay(void)
 	mesh_probe_address(meshsim_config(sim)->shared_key,
 	                   identity_node_id(meshsim_identity(sim, (unsigned)b)), &src.addr);
 	src.port = config_default_admin_port(meshsim_address(sim, (unsigned)b));
-	before = dropped(sim, (unsigned)to, "replay");
+	before = meshsim_dropped(sim, (unsigned)to, "replay");
 	mesh_input(meshsim_mesh(sim, (unsigned)to), &src, cap.buf, cap.len);
-	is_int(dropped(sim, (unsigned)to, "replay") - before, 1,
+	is_int(meshsim_dropped(sim, (unsigned)to, "replay") - before, 1,
 	       "replay: to its receiver again: dropped and counted");
 
 	/*
@@ -752,13 +716,13 @@ test_replay(void)
 	is_int(converge(sim, 5), 0, "replay: converges again");
 	ok(meshsim_view(sim, (unsigned)other, (unsigned)b)->rec.seq >> 32 == 2,
 	   "replay: the other static heard b's new start");
-	before = dropped(sim, (unsigned)other, "replay");
+	before = meshsim_dropped(sim, (unsigned)other, "replay");
 	mesh_input(meshsim_mesh(sim, (unsigned)other), &src, cap.buf, cap.len);
-	is_int(dropped(sim, (unsigned)other, "replay") - before, 1,
+	is_int(meshsim_dropped(sim, (unsigned)other, "replay") - before, 1,
 	       "replay: to another node: dropped and counted");
-	before = dropped(sim, (unsigned)to, "replay");
+	before = meshsim_dropped(sim, (unsigned)to, "replay");
 	mesh_input(meshsim_mesh(sim, (unsigned)to), &src, cap.buf, cap.len);
-	is_int(dropped(sim, (unsigned)to, "replay") - before, 1,
+	is_int(meshsim_dropped(sim, (unsigned)to, "replay") - before, 1,
 	       "replay: to its receiver after the restart: still dropped");
 	ok(holds_cb(sim, &h), "replay: the other static still routes to b");
 	meshsim_free(sim);

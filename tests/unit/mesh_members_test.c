@@ -41,23 +41,6 @@
 
 static struct ev_loop *loop;
 
-static void
-params(struct mesh_params *p)
-{
-	mesh_params_default(p);
-	p->tick = 0.05;
-	p->ping_interval = 0.2;
-	p->dead_interval = 0.6;
-	p->hello_min = 0.1;
-	p->hello_max = 0.4;
-	p->sync_interval = 1.0;
-	p->wg_poll = 0.05;
-	p->conflict_grace = 1.0;
-	p->link_holddown = 0.3;
-	p->gc_after = 60;
-	p->direct_paths = false;
-}
-
 static int
 add(struct meshsim *sim, const char *name, const char *addr, bool is_static)
 {
@@ -75,23 +58,6 @@ converged_cb(struct meshsim *sim, void *arg)
 {
 	(void)arg;
 	return meshsim_converged(sim);
-}
-
-static unsigned
-drop_index(const char *name)
-{
-	unsigned i;
-
-	for (i = 0; mesh_drop_reason_name(i) != NULL; i++)
-		if (strcmp(mesh_drop_reason_name(i), name) == 0)
-			return i;
-	return 15; /* never counted: a missing name makes every check fail */
-}
-
-static uint64_t
-dropped(struct meshsim *sim, unsigned node, const char *reason)
-{
-	return mesh_stats(meshsim_mesh(sim, node))->dropped[drop_index(reason)];
 }
 
 /* One nodes: entry: a node name, address and identity. */
@@ -201,7 +167,7 @@ sim_new(uint64_t seed, const struct mesh_params *p)
 	struct mesh_params d;
 
 	if (p == NULL) {
-		params(&d);
+		meshsim_params_fast(&d);
 		p = &d;
 	}
 	return meshsim_new(loop, seed, SUBNET, p);
@@ -265,11 +231,11 @@ test_pin(void)
 	   "pin: listed nodes keep working");
 
 	/* c is not listed: it tries to join through a */
-	before = dropped(sim, (unsigned)a, "refused");
+	before = meshsim_dropped(sim, (unsigned)a, "refused");
 	meshsim_node_start(sim, (unsigned)c);
 	meshsim_run_for(sim, 1.5);
-	ok(dropped(sim, (unsigned)a, "refused") > before, "pin: a refuses c (counted, %llu)",
-	   (unsigned long long)(dropped(sim, (unsigned)a, "refused") - before));
+	ok(meshsim_dropped(sim, (unsigned)a, "refused") > before, "pin: a refuses c (counted, %llu)",
+	   (unsigned long long)(meshsim_dropped(sim, (unsigned)a, "refused") - before));
 	ok(meshsim_view(sim, (unsigned)a, (unsigned)c) == NULL, "pin: a holds nothing of c");
 	ok(meshsim_view(sim, (unsigned)b, (unsigned)c) == NULL, "pin: b holds nothing of c");
 	ok(meshsim_reach_node(sim, (unsigned)c, (unsigned)a, NULL, 0) < 0 &&
@@ -278,11 +244,11 @@ test_pin(void)
 	meshsim_node_kill(sim, (unsigned)c);
 
 	/* x is listed at 10.1.0.9: claims elsewhere or under another name are refused */
-	before = dropped(sim, (unsigned)a, "refused");
+	before = meshsim_dropped(sim, (unsigned)a, "refused");
 	is_int(seal_hello(sim, meshsim_identity(sim, (unsigned)x), "x", "10.1.0.10", buf, &len), 0,
 	       "pin: x's HELLO claiming 10.1.0.10");
 	deliver(sim, (unsigned)a, "198.51.100.77", buf, len);
-	is_int(dropped(sim, (unsigned)a, "refused") - before, 1,
+	is_int(meshsim_dropped(sim, (unsigned)a, "refused") - before, 1,
 	       "pin: listed identity with another address refused and counted");
 	ok(meshsim_view(sim, (unsigned)a, (unsigned)x) == NULL ||
 	       !meshsim_view(sim, (unsigned)a, (unsigned)x)->has_record,
@@ -290,13 +256,13 @@ test_pin(void)
 	is_int(seal_hello(sim, meshsim_identity(sim, (unsigned)x), "y", "10.1.0.9", buf, &len), 0,
 	       "pin: x's HELLO named y");
 	deliver(sim, (unsigned)a, "198.51.100.77", buf, len);
-	is_int(dropped(sim, (unsigned)a, "refused") - before, 2,
+	is_int(meshsim_dropped(sim, (unsigned)a, "refused") - before, 2,
 	       "pin: listed identity with another name refused and counted");
 	identity_generate(&fresh);
 	is_int(seal_hello(sim, fresh, "x", "10.1.0.9", buf, &len), 0,
 	       "pin: a fresh identity's HELLO claiming x's entry");
 	deliver(sim, (unsigned)a, "198.51.100.78", buf, len);
-	is_int(dropped(sim, (unsigned)a, "refused") - before, 3,
+	is_int(meshsim_dropped(sim, (unsigned)a, "refused") - before, 3,
 	       "pin: unlisted identity refused at once (datagram)");
 	identity_free(fresh);
 	is_int(seal_hello(sim, meshsim_identity(sim, (unsigned)x), "x", "10.1.0.9", buf, &len), 0,
@@ -305,7 +271,7 @@ test_pin(void)
 	ok(meshsim_view(sim, (unsigned)a, (unsigned)x) != NULL &&
 	       meshsim_view(sim, (unsigned)a, (unsigned)x)->has_record,
 	   "pin: x as listed is taken (control)");
-	is_int(dropped(sim, (unsigned)a, "refused") - before, 3, "pin: and not refused");
+	is_int(meshsim_dropped(sim, (unsigned)a, "refused") - before, 3, "pin: and not refused");
 
 	/* revoke b on a: a new list without b */
 	revoked = net_yaml(sim, m, 1);
@@ -320,9 +286,9 @@ test_pin(void)
 	   routes, meshsim_routes(sim, (unsigned)a));
 	ok(meshsim_reach_node(sim, (unsigned)a, (unsigned)b, NULL, 0) < 0,
 	   "revoke: a no longer reaches b (WireGuard peer gone)");
-	before = dropped(sim, (unsigned)a, "refused");
+	before = meshsim_dropped(sim, (unsigned)a, "refused");
 	meshsim_run_for(sim, 1.0);
-	ok(dropped(sim, (unsigned)a, "refused") > before, "revoke: what b sends is refused");
+	ok(meshsim_dropped(sim, (unsigned)a, "refused") > before, "revoke: what b sends is refused");
 	ok(meshsim_view(sim, (unsigned)a, (unsigned)b) == NULL, "revoke: b does not come back");
 	/* and back: listing b again lets it in */
 	is_int(mesh_set_statics(meshsim_mesh(sim, (unsigned)a), pinned), 0,
@@ -357,7 +323,7 @@ test_cap(void)
 	size_t len = 0, i, taken = 0;
 	int a;
 
-	params(&p);
+	meshsim_params_fast(&p);
 	p.nodes_max = CAP;
 	sim = sim_new(22, &p);
 	a = add(sim, "a", "10.1.0.1", true);
@@ -375,7 +341,7 @@ test_cap(void)
 	}
 	is_int(mesh_node_count(meshsim_mesh(sim, (unsigned)a)), CAP, "cap: exactly %d nodes held",
 	       CAP);
-	is_int(dropped(sim, (unsigned)a, "cap"), 1, "cap: the one beyond is dropped and counted");
+	is_int(meshsim_dropped(sim, (unsigned)a, "cap"), 1, "cap: the one beyond is dropped and counted");
 	for (i = 0; i < CAP; i++) {
 		const struct node *n;
 		struct mesh *m = meshsim_mesh(sim, (unsigned)a);
@@ -398,7 +364,7 @@ test_cap(void)
 		seal_msg(sim, ids[0], (uint64_t)2 << 32 | 1, &msg, buf, &len);
 		deliver(sim, (unsigned)a, "198.51.100.50", buf, len);
 	}
-	is_int(dropped(sim, (unsigned)a, "cap"), 1, "cap: a known node is not counted");
+	is_int(meshsim_dropped(sim, (unsigned)a, "cap"), 1, "cap: a known node is not counted");
 	meshsim_run_for(sim, 0.2);
 	is_int(mesh_node_count(meshsim_mesh(sim, (unsigned)a)), CAP,
 	       "cap: nothing evicted later either");
@@ -423,7 +389,7 @@ test_rate(void)
 	size_t len = 0, i;
 	int a;
 
-	params(&p);
+	meshsim_params_fast(&p);
 	p.rate = 1.0; /* one per second: no refill worth a datagram within the burst */
 	p.rate_burst = BURST;
 	sim = sim_new(23, &p);
@@ -439,7 +405,7 @@ test_rate(void)
 		seal_msg(sim, x, (uint64_t)1 << 32 | (i + 1), &msg, buf, &len);
 		deliver(sim, (unsigned)a, "198.51.100.60", buf, len);
 	}
-	is_int(dropped(sim, (unsigned)a, "rate"), FLOOD - BURST,
+	is_int(meshsim_dropped(sim, (unsigned)a, "rate"), FLOOD - BURST,
 	       "rate: %d of a burst of %d from one source dropped and counted", FLOOD - BURST,
 	       FLOOD);
 	for (i = 0; i < 5; i++) {
@@ -447,7 +413,7 @@ test_rate(void)
 		seal_msg(sim, y, (uint64_t)1 << 32 | (i + 1), &msg, buf, &len);
 		deliver(sim, (unsigned)a, "198.51.100.61", buf, len);
 	}
-	is_int(dropped(sim, (unsigned)a, "rate"), FLOOD - BURST,
+	is_int(meshsim_dropped(sim, (unsigned)a, "rate"), FLOOD - BURST,
 	       "rate: a second source is not affected");
 	/* forged datagrams cost no token: a source can not be starved by someone without the key */
 	buf[len - 1] ^= 1;
@@ -456,7 +422,7 @@ test_rate(void)
 	msg.ping.token = 99;
 	seal_msg(sim, y, (uint64_t)1 << 32 | 99, &msg, buf, &len);
 	deliver(sim, (unsigned)a, "198.51.100.62", buf, len);
-	is_int(dropped(sim, (unsigned)a, "rate"), FLOOD - BURST,
+	is_int(meshsim_dropped(sim, (unsigned)a, "rate"), FLOOD - BURST,
 	       "rate: unauthenticated datagrams take no token from their source");
 	identity_free(x);
 	identity_free(y);
@@ -492,7 +458,7 @@ test_forge(void)
 	ls_seq = v->ls_seq;
 
 	/* b's record relayed with its address changed and seq raised, signature kept */
-	before = dropped(sim, (unsigned)a, "undecodable");
+	before = meshsim_dropped(sim, (unsigned)a, "undecodable");
 	memset(&msg, 0, sizeof(msg));
 	msg.type = MESH_RECORDS;
 	msg.records.parts = 1;
@@ -503,7 +469,7 @@ test_forge(void)
 	is_int(seal_msg(sim, mallory, (uint64_t)1 << 32 | 1, &msg, buf, &len), 0,
 	       "forge: seal a relayed record of b, altered");
 	deliver(sim, (unsigned)a, "198.51.100.70", buf, len);
-	is_int(dropped(sim, (unsigned)a, "undecodable") - before, 1,
+	is_int(meshsim_dropped(sim, (unsigned)a, "undecodable") - before, 1,
 	       "forge: altered relayed record dropped (signature) and counted");
 	/* the same record re-signed by mallory under b's id */
 	mesh_record_sign(&msg.records.rec[0], mallory);
@@ -512,7 +478,7 @@ test_forge(void)
 	is_int(seal_msg(sim, mallory, (uint64_t)1 << 32 | 2, &msg, buf, &len), 0,
 	       "forge: seal b's record signed by mallory");
 	deliver(sim, (unsigned)a, "198.51.100.70", buf, len);
-	is_int(dropped(sim, (unsigned)a, "undecodable") - before, 2,
+	is_int(meshsim_dropped(sim, (unsigned)a, "undecodable") - before, 2,
 	       "forge: record of b signed by another member dropped and counted");
 	v = meshsim_view(sim, (unsigned)a, (unsigned)b);
 	ok(v != NULL && v->rec.seq == rec_seq && ipaddr_equal(&v->rec.addr, &rec.addr),
@@ -532,7 +498,7 @@ test_forge(void)
 	is_int(seal_msg(sim, mallory, (uint64_t)1 << 32 | 3, &msg, buf, &len), 0,
 	       "forge: seal it as b's link state");
 	deliver(sim, (unsigned)a, "198.51.100.70", buf, len);
-	is_int(dropped(sim, (unsigned)a, "undecodable") - before, 3,
+	is_int(meshsim_dropped(sim, (unsigned)a, "undecodable") - before, 3,
 	       "forge: link state of b signed by another member dropped and counted");
 	v = meshsim_view(sim, (unsigned)a, (unsigned)b);
 	ok(v != NULL && v->ls_seq == ls_seq, "forge: a keeps b's own link state");
