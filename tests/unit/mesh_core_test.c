@@ -315,7 +315,8 @@ test_conflict(void)
 	v = meshsim_view(sim, (unsigned)a, (unsigned)b);
 	is_int(v->rec.seq >> 32, 2, "conflict: a holds b's record of start #2");
 	is_str(v->conflict, "", "conflict: restarted b is not in conflict");
-	is_int(meshsim_dropped(sim, (unsigned)a, "refused") - refused, 0, "conflict: nothing refused");
+	is_int(meshsim_dropped(sim, (unsigned)a, "refused") - refused, 0,
+	       "conflict: nothing refused");
 
 	/* A newcomer is refused while the holder is alive. */
 	is_int(meshsim_node_start(sim, (unsigned)n1), 0,
@@ -323,7 +324,8 @@ test_conflict(void)
 	who = (unsigned)n1;
 	is_int(meshsim_run_until(sim, self_conflict_cb, &who, 3), 0,
 	       "conflict: the newcomer learns its claim is refused");
-	ok(meshsim_dropped(sim, (unsigned)a, "refused") > refused, "conflict: a counts the refusal");
+	ok(meshsim_dropped(sim, (unsigned)a, "refused") > refused,
+	   "conflict: a counts the refusal");
 	v = meshsim_view(sim, (unsigned)a, (unsigned)n1);
 	ok(v != NULL && v->state == NODE_CONFLICT, "conflict: a shows the newcomer in conflict");
 	ok(holds_cb(sim, &h), "conflict: b still holds its address at a");
@@ -732,7 +734,7 @@ static const struct {
 	const char *name;
 	void (*fn)(void);
 } tests[] = {
-	/* clang-format off */
+    /* clang-format off */
 	{ "lan", test_lan },
 	{ "nat", test_star_nat },
 	{ "gateway", test_gateway_dies },
@@ -743,7 +745,7 @@ static const struct {
 	{ "chain", test_chain },
 	{ "scale50", test_scale50 },
 	{ "replay", test_replay },
-	/* clang-format on */
+    /* clang-format on */
 };
 
 /* Arguments: names of the tests to run (default: all). */

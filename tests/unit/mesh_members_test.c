@@ -234,7 +234,8 @@ test_pin(void)
 	before = meshsim_dropped(sim, (unsigned)a, "refused");
 	meshsim_node_start(sim, (unsigned)c);
 	meshsim_run_for(sim, 1.5);
-	ok(meshsim_dropped(sim, (unsigned)a, "refused") > before, "pin: a refuses c (counted, %llu)",
+	ok(meshsim_dropped(sim, (unsigned)a, "refused") > before,
+	   "pin: a refuses c (counted, %llu)",
 	   (unsigned long long)(meshsim_dropped(sim, (unsigned)a, "refused") - before));
 	ok(meshsim_view(sim, (unsigned)a, (unsigned)c) == NULL, "pin: a holds nothing of c");
 	ok(meshsim_view(sim, (unsigned)b, (unsigned)c) == NULL, "pin: b holds nothing of c");
@@ -288,7 +289,8 @@ test_pin(void)
 	   "revoke: a no longer reaches b (WireGuard peer gone)");
 	before = meshsim_dropped(sim, (unsigned)a, "refused");
 	meshsim_run_for(sim, 1.0);
-	ok(meshsim_dropped(sim, (unsigned)a, "refused") > before, "revoke: what b sends is refused");
+	ok(meshsim_dropped(sim, (unsigned)a, "refused") > before,
+	   "revoke: what b sends is refused");
 	ok(meshsim_view(sim, (unsigned)a, (unsigned)b) == NULL, "revoke: b does not come back");
 	/* and back: listing b again lets it in */
 	is_int(mesh_set_statics(meshsim_mesh(sim, (unsigned)a), pinned), 0,
@@ -341,7 +343,8 @@ test_cap(void)
 	}
 	is_int(mesh_node_count(meshsim_mesh(sim, (unsigned)a)), CAP, "cap: exactly %d nodes held",
 	       CAP);
-	is_int(meshsim_dropped(sim, (unsigned)a, "cap"), 1, "cap: the one beyond is dropped and counted");
+	is_int(meshsim_dropped(sim, (unsigned)a, "cap"), 1,
+	       "cap: the one beyond is dropped and counted");
 	for (i = 0; i < CAP; i++) {
 		const struct node *n;
 		struct mesh *m = meshsim_mesh(sim, (unsigned)a);
@@ -513,12 +516,12 @@ static const struct {
 	const char *name;
 	void (*fn)(void);
 } tests[] = {
-	/* clang-format off */
+    /* clang-format off */
 	{ "pin", test_pin },
 	{ "cap", test_cap },
 	{ "rate", test_rate },
 	{ "forge", test_forge },
-	/* clang-format on */
+    /* clang-format on */
 };
 
 /* Arguments: names of the tests to run (default: all). */
