@@ -1,8 +1,9 @@
 /*
  * pktsample: which overlay peers is this node exchanging data with?
  *
- * A packet socket (AF_PACKET, SOCK_DGRAM, IPv4 only) bound to the WireGuard
- * interface with a classic BPF filter that keeps 1 packet in
+ * A packet socket (AF_PACKET, SOCK_DGRAM) bound to the WireGuard interface
+ * for every protocol (the kernel shows outgoing packets only to those) with
+ * a classic BPF filter that keeps IPv4 only, 1 packet in
  * PKTSAMPLE_RATE (the kernel's random number, SKF_AD_RANDOM) and only its
  * first 20 bytes (the IPv4 header). For each kept packet the remote address
  * (destination of outgoing packets, source of incoming ones) is reported.
