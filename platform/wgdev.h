@@ -31,6 +31,8 @@
 
 #define WG_KEY_LEN 32
 #define WG_KEY_B64_LEN 45 /* 44 characters + NUL */
+/* A keepalive is a transport message with no payload: 16-byte header + 16-byte tag. */
+#define WG_KEEPALIVE_BYTES 32
 
 enum wg_device_flags {
 	WGDEV_REPLACE_PEERS = 1U << 0,

@@ -374,6 +374,14 @@ mesh_send(struct mesh *m, const struct endpoint *dst, const struct mesh_msg *msg
 	m->stats.tx++;
 	if (to != NULL)
 		to->cnt.admin_out++;
+	/*
+	 * Into its WireGuard peer (its probe address, IPv6): what that adds to
+	 * WireGuard's tx counter is ours, not data (wg_poll tells them apart).
+	 * A transport message is a 16-byte header, the padded packet and a tag.
+	 */
+	if (to != NULL && to->link != NULL && dst->addr.family == AF_INET6 &&
+	    memcmp(dst->addr.bytes, m->probe_prefix, sizeof(m->probe_prefix)) == 0)
+		to->link->admin_wg_tx += 32 + ((40 + 8 + len + 15) & ~(size_t)15);
 	return 0;
 }
 
@@ -1665,7 +1673,7 @@ ping(struct mesh *m, struct node *n, double now)
 	n->link->ping_token = msg.ping.token;
 	n->link->last_ping = now;
 	n->cnt.pings_sent++;
-	/* our pings are the keepalives: wgnm sets no WireGuard persistent keepalive */
+	/* our pings keep the path warm (NAT-traversed links add WireGuard's keepalive) */
 	n->cnt.keepalives++;
 	mesh_send_to_node(m, n, &msg);
 }
@@ -1714,11 +1722,20 @@ links_tick(struct mesh *m, double now)
 			continue;
 		l = n->link;
 		paths_link_policy(m, n, now, &pol);
+		if (pol.dormant) {
+			l->dormant = true;
+		} else if (l->dormant) {
+			/* data again after a quiet spell: check the path afresh, now */
+			l->dormant = false;
+			l->woke = now;
+			l->last_ping = 0;
+			paths_link_policy(m, n, now, &pol);
+		}
 		hs = l->handshake_wall > 0 && (double)(wnow - l->handshake_wall) < m->p.handshake_fresh;
-		heard = l->last_heard > 0 && now - l->last_heard < pol.dead;
-		if (pol.dormant && l->state == LINK_UP) {
-			/* up and idle: nobody pings, nothing to check */
-		} else if (hs && heard) {
+		/* a session that expired while quiet is renewed by the first data */
+		hs |= pol.waking;
+		heard = paths_link_heard(l) > 0 && now - paths_link_heard(l) < pol.dead;
+		if (hs && heard) {
 			/*
 			 * Flap damping: a new link is announced at once; one that
 			 * went down must work for link_holddown before it is again.
@@ -1780,6 +1797,7 @@ wg_poll(struct mesh *m)
 	struct wg_device *dev = NULL;
 	struct wg_peer **idx = NULL, *p;
 	size_t npeers = 0, k;
+	double now = mesh_mono();
 	uint32_t i;
 	int rc;
 
@@ -1816,6 +1834,32 @@ wg_poll(struct mesh *m)
 			n->link->wg_seen = p->endpoint;
 		if (p->rx_bytes != n->link->rx_bytes || p->tx_bytes != n->link->tx_bytes)
 			mesh_touch(m);
+		/*
+		 * Anything WireGuard accepted from this peer came straight from
+		 * it (a relayed packet arrives on the gateway's peer): as good as
+		 * a pong for a direct path, and free.
+		 */
+		if (n->link->rx_known && p->rx_bytes > n->link->rx_bytes)
+			n->link->last_rx = now;
+		/*
+		 * Data sent straight to a direct peer is use, however little of
+		 * it the sampler caught: what WireGuard sent beyond our own admin
+		 * datagrams, in whole transport messages (handshakes are 148 and
+		 * 92 bytes, never a multiple of 16), more than a lone keepalive.
+		 */
+		if (n->link->rx_known && (n->link->kind == LINK_LAN || n->link->kind == LINK_NAT)) {
+			uint64_t sent = p->tx_bytes - n->link->tx_bytes;
+
+			sent = sent > n->link->admin_wg_tx ? sent - n->link->admin_wg_tx : 0;
+			if (sent > WG_KEEPALIVE_BYTES && sent % 16 == 0)
+				mesh_used(m, n, now);
+		}
+		n->link->admin_wg_tx = 0;
+		/* a lone 32-byte message is a keepalive (empty transport data) */
+		if (n->link->rx_known && p->tx_bytes - n->link->tx_bytes == WG_KEEPALIVE_BYTES &&
+		    n->link->keepalive_s > 0)
+			n->cnt.keepalives++;
+		n->link->rx_known = true;
 		n->link->rx_bytes = p->rx_bytes;
 		n->link->tx_bytes = p->tx_bytes;
 	}

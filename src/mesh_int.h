@@ -178,13 +178,16 @@ void mesh_link_set_state(struct mesh *m, struct node *n, enum link_state s, cons
 /* What a link's keepalive policy says right now (src/paths.c). */
 struct link_policy {
 	bool ping;       /* this side pings */
-	bool dormant;    /* up but unpinged: liveness is not checked */
+	bool dormant;    /* no data: only the slow quiet check */
 	double interval; /* ping interval */
 	double dead;     /* silence after which the link is down */
+	bool waking;     /* data again after a quiet spell: WireGuard may be re-handshaking */
 };
 
 /* src/paths.c */
 void paths_link_policy(struct mesh *m, struct node *n, double now, struct link_policy *pol);
+/* Latest sign of life on the link: ping, pong, WireGuard rx (up, with data), or waking. */
+double paths_link_heard(const struct link *l);
 void paths_tick(struct mesh *m, double now);
 void paths_handle_probe(struct mesh *m, struct node *from, const struct endpoint *src,
 			const struct mesh_probe *p);
@@ -196,5 +199,7 @@ void paths_link_up(struct mesh *m, struct node *n);
 void paths_link_down(struct mesh *m, struct node *n);
 void paths_record_changed(struct mesh *m, struct node *n);
 void paths_reset(struct mesh *m, const char *why);
+/* Data crossed between us and n (sampled, or seen in WireGuard's counters). */
+void mesh_used(struct mesh *m, struct node *n, double now);
 
 #endif

@@ -72,6 +72,10 @@ struct link {
 	double working_since; /* handshake and pings both good since; 0 = not working */
 	double last_sync;     /* last anti-entropy HELLO we sent over this link */
 	double last_heard;   /* last ping or pong from the neighbour over this link */
+	double last_rx;      /* WireGuard's rx counter for the peer last grew (polled) */
+	bool rx_known;       /* rx_bytes holds a polled value (growth means packets came) */
+	bool dormant;        /* at the last tick: no data, only the slow quiet check */
+	double woke;         /* left dormancy (data again): checked afresh from then */
 	double last_ping;    /* last ping we sent */
 	uint64_t ping_token;
 	uint32_t rtt_us;
@@ -81,6 +85,7 @@ struct link {
 	int64_t handshake_wall; /* seconds since the epoch, 0 = never */
 	struct endpoint wg_seen; /* endpoint WireGuard currently uses */
 	uint64_t rx_bytes, tx_bytes;
+	uint64_t admin_wg_tx; /* what our admin datagrams to it added to tx_bytes since the poll */
 };
 
 /* Direct-path attempts towards a node (LAN probing, NAT traversal). */

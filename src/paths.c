@@ -39,10 +39,14 @@
  *
  * Keepalive policy: gateway links are kept warm by the client's pings (that
  * is what holds its NAT mapping open; a mobile node keeps only its primary
- * gateway warm). Direct links are pinged only while in use — "use" is seen by
- * sampling packets on the WireGuard interface (platform/pktsample.c): a
- * remote overlay address in a sampled packet marks the pair as used. An idle
- * LAN link stays configured but unpinged (it costs nothing); an idle
+ * gateway warm). A direct link is checked only while data crosses it: "use"
+ * is seen by sampling packets on the WireGuard interface
+ * (platform/pktsample.c) and in WireGuard's tx counter (src/mesh.c,
+ * wg_poll). While data flows, WireGuard's rx counter proves the path and
+ * nobody pings; pings go out only when nothing comes back. A quiet link is
+ * checked every PATHS_QUIET_CHECK s (which also holds a NAT-traversed
+ * link's mappings); when data starts again it is checked at once (waking).
+ * An idle LAN link stays configured at that slow check; an idle
  * NAT-traversed link is removed and its traffic goes back to the gateway;
  * when the pair is used again it is punched again within seconds.
  */
@@ -63,6 +67,22 @@
 #define PATHS_MAX_ATTEMPTS 5
 #define PATHS_BACKOFF_MIN 30.0
 #define PATHS_BACKOFF_MAX 900.0
+/*
+ * A direct path is checked only while data crosses it: sampled data within
+ * this window makes the pair active (at 1 in PKTSAMPLE_RATE packets sampled,
+ * a few packets a second keep it so).
+ */
+#define PATHS_ACTIVE_WINDOW 10.0
+/* Data again after a quiet spell: ping at once, this often, give up after this long */
+#define PATHS_WAKE_PING 1.0
+#define PATHS_WAKE_DEAD 3.0
+/*
+ * A quiet link is checked only this often: its pinger pings when it has
+ * heard nothing for this long (the other side 2 s later), which also holds
+ * the NAT mappings of a NAT-traversed link, and finds a dead neighbour
+ * within it plus PATHS_WAKE_DEAD.
+ */
+#define PATHS_QUIET_CHECK 12.0
 
 static const char *
 label(const struct node *n)
@@ -586,10 +606,15 @@ mesh_traffic(struct mesh *m, const struct ipaddr *remote)
 {
 	const struct node *c = node_find_by_addr(m->nodes, remote);
 	struct node *n = (struct node *)c;
-	double now = mesh_mono();
 
 	if (n == NULL || n == m->self)
 		return;
+	mesh_used(m, n, mesh_mono());
+}
+
+void
+mesh_used(struct mesh *m, struct node *n, double now)
+{
 	n->last_used = now;
 	if (n->link != NULL) {
 		n->link->last_used = now;
@@ -604,6 +629,32 @@ mesh_traffic(struct mesh *m, const struct ipaddr *remote)
 
 /* ------------------------------------------------------------ keepalive policy */
 
+/* Data crossed between us and n (sampled) in the last few seconds. */
+static bool
+active(const struct mesh *m, const struct node *n, double now)
+{
+	if (!m->traffic_sampled)
+		return true;
+	return n->last_used > 0 && now - n->last_used < PATHS_ACTIVE_WINDOW;
+}
+
+double
+paths_link_heard(const struct link *l)
+{
+	double t = l->last_heard;
+
+	/*
+	 * WireGuard's rx proves a direct path while data flows. Gateway links
+	 * and a quiet link's check need the ping or pong itself: a neighbour
+	 * whose wgnm died may still have a WireGuard that answers (ICMP errors
+	 * for what we send it count as rx).
+	 */
+	if ((l->kind == LINK_LAN || l->kind == LINK_NAT) && l->state == LINK_UP && !l->dormant &&
+	    l->last_rx > t)
+		t = l->last_rx;
+	return l->woke > t ? l->woke : t;
+}
+
 void
 paths_link_policy(struct mesh *m, struct node *n, double now, struct link_policy *pol)
 {
@@ -613,6 +664,7 @@ paths_link_policy(struct mesh *m, struct node *n, double now, struct link_policy
 	pol->interval = m->p.ping_interval;
 	pol->dead = m->p.dead_interval;
 	pol->dormant = false;
+	pol->waking = false;
 	switch (l->kind) {
 	case LINK_STATIC:
 	case LINK_CLIENT:
@@ -640,15 +692,47 @@ paths_link_policy(struct mesh *m, struct node *n, double now, struct link_policy
 			pol->ping = l->pinger || l->kind == LINK_LAN;
 			pol->interval = 1.0;
 			snprintf(l->warm_reason, sizeof(l->warm_reason), "establishing");
-		} else if (in_use(m, n, now) || now - l->up_since < m->p.idle_timeout) {
-			snprintf(l->warm_reason, sizeof(l->warm_reason), "in use");
-		} else {
-			pol->ping = false;
+		} else if (!active(m, n, now)) {
+			/*
+			 * No data: a slow check only. The side that has heard
+			 * nothing for PATHS_QUIET_CHECK pings, every second until
+			 * it hears back, and gives the link up PATHS_WAKE_DEAD
+			 * later: a killed neighbour is found (and link state stops
+			 * offering the path to others) within 15 s, and a NAT
+			 * link's mappings stay open. Data again wakes it at once.
+			 */
+			double quiet = PATHS_QUIET_CHECK + (l->pinger ? 0 : 2.0);
+
 			pol->dormant = true;
-			snprintf(l->warm_reason, sizeof(l->warm_reason), "idle %.0f s",
-				 n->last_used > 0 ? now - n->last_used : now - l->up_since);
+			pol->ping = !n->left &&
+				    now - (l->woke > l->last_heard ? l->woke : l->last_heard) >= quiet;
+			pol->interval = PATHS_WAKE_PING;
+			pol->dead = quiet + PATHS_WAKE_DEAD;
+			if (in_use(m, n, now))
+				snprintf(l->warm_reason, sizeof(l->warm_reason), "quiet %.0f s",
+					 now - n->last_used);
+			else
+				snprintf(l->warm_reason, sizeof(l->warm_reason), "idle %.0f s",
+					 n->last_used > 0 ? now - n->last_used
+							  : now - l->up_since);
+		} else if (paths_link_heard(l) <= l->woke) {
+			/* data again after a quiet spell: nothing heard since */
+			pol->ping = !n->left;
+			pol->interval = PATHS_WAKE_PING;
+			pol->dead = PATHS_WAKE_DEAD;
+			pol->waking = true;
+			snprintf(l->warm_reason, sizeof(l->warm_reason), "in use: checking");
+		} else {
+			/*
+			 * Data flows: WireGuard's rx counter proves the path; either
+			 * side pings only when it has heard nothing for an interval.
+			 */
+			pol->ping = !n->left && now - paths_link_heard(l) >= pol->interval;
+			snprintf(l->warm_reason, sizeof(l->warm_reason), "%s",
+				 pol->ping ? "in use: pinged" : "in use: data flows");
 		}
-		break;
+		l->warm = l->state != LINK_UP || !pol->dormant;
+		return;
 	}
 	l->warm = pol->ping || (!pol->dormant && !l->pinger);
 }

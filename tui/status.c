@@ -142,6 +142,10 @@ tui_status_text(FILE *f, const struct tui_model *m, int64_t now)
 		fprintf(f, "  direct path: %s%s%s\n", ctl_nat_state_str(p->nat_state),
 		        p->nat_reason[0] != '\0' ? " - " : "", p->nat_reason);
 		fprintf(f, "  keepalives sent: %llu\n", (unsigned long long)p->keepalives_sent);
+		if (p->state == CTL_PEER_DIRECT || p->state == CTL_PEER_DIRECT_LAN ||
+		    p->state == CTL_PEER_DIRECT_NAT)
+			fprintf(f, "  kept warm: %s%s%s\n", p->kept_warm ? "yes" : "no",
+			        p->warm_reason[0] != '\0' ? " - " : "", p->warm_reason);
 	}
 	if (m->n_routes > 0)
 		fprintf(f, "\nroutes:\n");
@@ -316,6 +320,7 @@ tui_status_json(FILE *f, const struct tui_model *m, int64_t now)
 		jnum(f, in2, "admin_out", (long long)p->admin_out);
 		jnum(f, in2, "idle_s", p->idle_s);
 		jbool(f, in2, "kept_warm", p->kept_warm);
+		jkv(f, in2, "kept_warm_reason", p->warm_reason, false);
 		jkv(f, in2, "conflict", p->state == CTL_PEER_CONFLICT ? p->conflict : NULL, false);
 		fprintf(f, "\n    }");
 	}
