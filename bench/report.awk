@@ -1,7 +1,7 @@
 # bench/report.awk: bench/run's results (TSV) as JSON or as a markdown table.
 #
 #   awk -F '\t' -v mode=json|md -v host=H -v date=D -v kernel=K -v cpus=C \
-#       -v cpu=MODEL -v idle=S -v timeout=S -v load0=L -v load1=L \
+#       -v cpu=MODEL -v idle=S -v settle=S -v timeout=S -v load0=L -v load1=L \
 #       -v duration=S -f bench/report.awk results.tsv
 #
 # Input, one line per measurement: system, version, topology, nodes, metric,
@@ -76,7 +76,7 @@ function verdict(m, r, t, v,    o, ov, nc) {
 }
 
 BEGIN {
-	nmorder = split("load_avg setup reach_all direct_all idle_pkts_node_min idle_bytes_node_min " \
+	nmorder = split("load_avg setup reach_all direct_all idle_after_use_pkts_node_min idle_pkts_node_min idle_bytes_node_min " \
 		"idle_cpu_pct rss_peak cpu_seconds restart_recovery deadpath_fallback roam_recovery", morder, " ")
 	for (o = 1; o <= nmorder; o++)
 		mknown[morder[o]] = 1
@@ -122,7 +122,7 @@ function json(    i, s) {
 	printf "  \"benchmark\": \"wgnm bench/run\",\n"
 	printf "  \"date\": %s,\n  \"host\": %s,\n  \"kernel\": %s,\n  \"cpus\": %d,\n", jstr(date), jstr(host), jstr(kernel), cpus
 	printf "  \"cpu_model\": %s,\n", jstr(cpu)
-	printf "  \"idle_window_s\": %d,\n  \"timeout_s\": %d,\n", idle, timeout
+	printf "  \"idle_window_s\": %d,\n  \"settle_s\": %d,\n  \"timeout_s\": %d,\n", idle, settle, timeout
 	printf "  \"load_start\": %s,\n  \"load_end\": %s,\n  \"duration_s\": %s,\n", jstr(load0), jstr(load1), num(duration)
 	printf "  \"versions\": {"
 	for (i = 1; i <= nsys; i++)
@@ -140,7 +140,7 @@ function json(    i, s) {
 
 function md(    i, j, k, o, t, r, m, rl, tg, v, cell, s, n, lo, hi, vlo, vhi, ratio, nord, ord, parts) {
 	printf "# wgnm benchmark: %s on %s\n\n", date, host
-	printf "%s, %d CPUs, kernel %s; idle window %d s; poll timeout %d s; run took %s s;\n", cpu, cpus, kernel, idle, timeout, duration
+	printf "%s, %d CPUs, kernel %s; idle window %d s from %d s after the last traffic; poll timeout %d s; run took %s s;\n", cpu, cpus, kernel, idle, settle, timeout, duration
 	printf "load average (1 5 15 min) %s at the start, %s at the end. Versions:", load0, load1
 	for (i = 1; i <= nsys; i++)
 		printf "%s %s %s", (i > 1 ? "," : ""), sysorder[i], version[sysorder[i]]
