@@ -14,8 +14,10 @@
  *   flood     a record or link-state fragment accepted as new is forwarded
  *             to every neighbour with a working link except the sender.
  *   liveness  on each link one side (the pinger) sends PING every
- *             ping_interval to the neighbour's probe address; the other
- *             answers PONG. A link is up while WireGuard reports a handshake
+ *             ping_interval to the neighbour's probe address (again every
+ *             second while one is unanswered; src/paths.c has the policy of
+ *             direct links); the other answers PONG. A link is up while
+ *             WireGuard reports a handshake
  *             younger than handshake_fresh and a ping/pong was heard within
  *             dead_interval.
  *   leave     BYE (signed) to every neighbour, flooded on.
@@ -108,10 +110,16 @@ void
 mesh_params_default(struct mesh_params *p)
 {
 	p->tick = 0.25;
-	p->ping_interval = 5;
+	/*
+	 * Under WireGuard's passive keepalive (10 s after data received with
+	 * nothing sent): the next ping goes before it, so a quiet link costs a
+	 * ping and a pong, not a keepalive too. Unanswered: again every second
+	 * (paths_link_policy).
+	 */
+	p->ping_interval = 9;
 	p->dead_interval = 16;
 	p->handshake_fresh = 190; /* REJECT_AFTER_TIME 180 s + margin */
-	p->hello_min = 0.5;
+	p->hello_min = 0.25;
 	p->hello_max = 15;
 	p->sync_interval = 30;
 	p->wg_poll = 1;
@@ -119,8 +127,8 @@ mesh_params_default(struct mesh_params *p)
 	p->gc_after = 600;
 	p->conflict_grace = 60;
 	p->link_holddown = 5;
-	p->direct_ping_interval = 2;
-	p->direct_dead_interval = 6;
+	p->direct_ping_interval = 1;
+	p->direct_dead_interval = 3;
 	p->idle_timeout = 60;
 	p->punch_timeout = 10;
 	p->direct_paths = true;
@@ -1299,6 +1307,20 @@ handle_conflict(struct mesh *m, const struct mesh_conflict *c)
 	mesh_touch(m);
 }
 
+/*
+ * A link that is not up yet heard its first ping or pong: poll WireGuard for
+ * the handshake and run the tick now, not up to a poll period later (the
+ * link comes up, and link state goes out, a second sooner at start).
+ */
+static void
+link_heard_new(struct mesh *m, const struct link *l)
+{
+	if (l->state == LINK_UP)
+		return;
+	m->next_wg_poll = 0;
+	ev_feed_event(m->loop, &m->tick_w, EV_TIMER);
+}
+
 static void
 handle_ping(struct mesh *m, struct node *from, const struct endpoint *src,
 	    const struct mesh_ping *p)
@@ -1313,6 +1335,7 @@ handle_ping(struct mesh *m, struct node *from, const struct endpoint *src,
 	if (from->link != NULL) {
 		from->link->last_heard = mesh_mono();
 		msg.pong.seen_wg = from->link->wg_seen;
+		link_heard_new(m, from->link);
 	}
 	mesh_send(m, src, &msg, from);
 }
@@ -1328,6 +1351,7 @@ handle_pong(struct mesh *m, struct node *from, const struct mesh_pong *p)
 		return;
 	l->ping_token = 0;
 	l->last_heard = now;
+	link_heard_new(m, l);
 	l->rtt_us = (uint32_t)((uint64_t)(now * 1e6) - p->timestamp);
 	from->cnt.pongs_received++;
 	/*
@@ -1723,6 +1747,9 @@ links_tick(struct mesh *m, double now)
 		l = n->link;
 		paths_link_policy(m, n, now, &pol);
 		if (pol.dormant) {
+			/* the quiet check counts from the last data that came back */
+			if (!l->dormant && l->last_rx > l->last_heard)
+				l->last_heard = l->last_rx;
 			l->dormant = true;
 		} else if (l->dormant) {
 			/* data again after a quiet spell: check the path afresh, now */
@@ -1768,7 +1795,7 @@ links_tick(struct mesh *m, double now)
 		 * sync_interval, and about a second after anything changed, so a
 		 * lost flood is repaired in seconds, not half a minute.
 		 */
-		if (l->pinger && pol.ping && l->state == LINK_UP &&
+		if (l->pinger && pol.ping && !pol.dormant && l->state == LINK_UP &&
 		    (now - l->last_sync > mesh_jitter(m->p.sync_interval) ||
 		     (m->last_change > l->last_sync && now - m->last_change >= 0.5 &&
 		      now - l->last_sync >= 1.0))) {

@@ -80,9 +80,11 @@
  * A quiet link is checked only this often: its pinger pings when it has
  * heard nothing for this long (the other side 2 s later), which also holds
  * the NAT mappings of a NAT-traversed link, and finds a dead neighbour
- * within it plus PATHS_WAKE_DEAD.
+ * within it plus PATHS_WAKE_DEAD. With the tick and the 1 s ping step the
+ * next ping leaves within 10 s of the last pong, before WireGuard's passive
+ * keepalive would add a packet of its own.
  */
-#define PATHS_QUIET_CHECK 12.0
+#define PATHS_QUIET_CHECK 8.0
 
 static const char *
 label(const struct node *n)
@@ -678,6 +680,18 @@ paths_link_policy(struct mesh *m, struct node *n, double now, struct link_policy
 			snprintf(l->warm_reason, sizeof(l->warm_reason),
 				 l->pinger ? "gateway: holds our NAT mapping" : "our client pings");
 		}
+		/*
+		 * A ping interval that holds the NAT mapping, not one that finds
+		 * a dead gateway: a ping that goes unanswered is repeated every
+		 * second (at most a quarter interval) until the pong or the dead
+		 * interval, so a lost datagram costs a second, not an interval.
+		 */
+		if (pol->ping && l->ping_token != 0) {
+			double retry = m->p.ping_interval / 4 < 1.0 ? m->p.ping_interval / 4 : 1.0;
+
+			if (now - l->last_ping >= retry)
+				pol->interval = retry;
+		}
 		break;
 	case LINK_LAN:
 	case LINK_NAT:
@@ -698,7 +712,7 @@ paths_link_policy(struct mesh *m, struct node *n, double now, struct link_policy
 			 * nothing for PATHS_QUIET_CHECK pings, every second until
 			 * it hears back, and gives the link up PATHS_WAKE_DEAD
 			 * later: a killed neighbour is found (and link state stops
-			 * offering the path to others) within 15 s, and a NAT
+			 * offering the path to others) within 12 s, and a NAT
 			 * link's mappings stay open. Data again wakes it at once.
 			 */
 			double quiet = PATHS_QUIET_CHECK + (l->pinger ? 0 : 2.0);
@@ -724,10 +738,20 @@ paths_link_policy(struct mesh *m, struct node *n, double now, struct link_policy
 			snprintf(l->warm_reason, sizeof(l->warm_reason), "in use: checking");
 		} else {
 			/*
-			 * Data flows: WireGuard's rx counter proves the path; either
-			 * side pings only when it has heard nothing for an interval.
+			 * Data flows: WireGuard's rx counter proves the path. A side
+			 * that sent data since it last heard anything pings when
+			 * that is an interval ago; one that did not has nothing to
+			 * check (the traffic stopped both ways: the quiet check
+			 * takes over when the pair goes quiet).
 			 */
-			pol->ping = !n->left && now - paths_link_heard(l) >= pol->interval;
+			double heard = paths_link_heard(l);
+
+			if (n->last_used > heard + 1.0) {
+				pol->ping = !n->left && now - heard >= pol->interval;
+			} else {
+				pol->ping = false;
+				pol->dead = PATHS_ACTIVE_WINDOW + pol->dead;
+			}
 			snprintf(l->warm_reason, sizeof(l->warm_reason), "%s",
 				 pol->ping ? "in use: pinged" : "in use: data flows");
 		}

@@ -11,7 +11,7 @@ net_init i
 net_need nft
 wgnm_init
 plan 9
-window=${WGNM_IDLE_WINDOW:-30}
+window=${WGNM_IDLE_WINDOW:-60}
 # tcpdump -n -i eth0 in a node's namespace shows what is counted
 
 # layout N PREFIX FIRST: N hosts PREFIX1.. each behind NAT PREFIXn1.., the
