@@ -244,7 +244,7 @@ function scell(m, r, t,    v, tg, c, i, o, ov, oth) {
 
 # wgnm against every target, a column per topology; then the idle cost
 # against N and the wireguard-go figures (no target).
-function summary(    k, t, j, n, m, r, lbl, unit, tgt, lo, hi, vlo, vhi, ratio, nl) {
+function summary(    k, t, j, n, m, r, lbl, unit, tgt, lo, hi, vlo, vhi, ratio, nl, cell, other, s2) {
 	if (!("wgnm" in sysseen))
 		return
 	n = split("reach_all||< 2 s (a, b, c)|s;direct_all||< 5 s|s;" \
@@ -276,6 +276,20 @@ function summary(    k, t, j, n, m, r, lbl, unit, tgt, lo, hi, vlo, vhi, ratio, 
 		}
 		printf "\n"
 	}
+	# the minute after use, all systems side by side
+	printf "| idle_after_use_pkts_node_min, no target | packets/node/min |"
+	for (k = 1; k <= ntop; k++) {
+		t = toporder[k]
+		cell = (("wgnm", t, "idle_after_use_pkts_node_min", "") in val) ? val["wgnm", t, "idle_after_use_pkts_node_min", ""] : "-"
+		other = ""
+		for (j = 1; j <= nsys; j++) {
+			s2 = sysorder[j]
+			if (s2 != "wgnm" && ((s2, t, "idle_after_use_pkts_node_min", "") in val))
+				other = other (other != "" ? ", " : "") s2 " " val[s2, t, "idle_after_use_pkts_node_min", ""]
+		}
+		printf " %s%s |", cell, other != "" ? " (" other ")" : ""
+	}
+	printf "\n"
 	printf "| load_avg at the start, no target | 1-min |"
 	for (k = 1; k <= ntop; k++) {
 		t = toporder[k]

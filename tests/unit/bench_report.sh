@@ -37,6 +37,8 @@ wgnm|0.1.0|scale-30|31|idle_pkts_node_min||11.0|packets/node/min|
 tinc|1.0.36|scale-30|31|idle_pkts_node_min||8.0|packets/node/min|
 wgnm|0.1.0|c|3|idle_pkts_node_min||7.0|packets/node/min|
 wgnm|0.1.0|c|3|deadpath_fallback||null|s|not measured: no direct pair
+wgnm|0.1.0|a|4|idle_after_use_pkts_node_min||20.5|packets/node/min|
+nebula|1.6.1|a|4|idle_after_use_pkts_node_min||80.0|packets/node/min|
 EOF
 
 for mode in md json; do
@@ -63,6 +65,8 @@ r.md|summary: reach target on the 4-node topologies only|| reach_all < 2 s (a, b
 r.md|summary: idle cost with the others' values, no verdict without them|| idle_pkts_node_min < Nebula's and tinc's | packets/node/min | 5.0 FAIL (nebula 161.7, tinc 3.7) | 10.0 FAIL (tinc 4.0) | 11.0 FAIL (tinc 8.0) | 7.0 (no comparison) |
 r.md|summary: RSS target at 30 peers only|| rss_peak (wgnm) < 4096 kB at 30 peers | kB | - | - | 3000 PASS | - |
 r.md|summary: no dead-path target on c|| deadpath_fallback < 10 s | s | 9.999 PASS | - | - | - |
+r.md|summary: the minute after use, every system, no verdict|| idle_after_use_pkts_node_min, no target | packets/node/min | 20.5 (nebula 80.0) | - | - | - |
+r.json|the at-rest window's start|  "settle_s": 75,
 r.md|summary: idle ratio N=30 / N=8|Idle cost per node, N=30 against N=8 (target <= 1.20, at most +20 %): 11.0 / 10.0 = 1.10 PASS
 r.md|no dead-path target on c: plain n/a|| deadpath_fallback | s | - | - | - | n/a |
 r.md|nothing to compare the idle cost with: no verdict|| idle_pkts_node_min | packets/node/min | < nebula, tinc | - | - | 7.0 (no comparison) |
@@ -88,5 +92,5 @@ r.json|load at the start|  "load_start": "0.5 0.4 0.3",
 r.json|duration|  "duration_s": 12.345,
 EOF
 
-check "JSON has one object per input line" test "$(grep -c '"system":' "$tmp/r.json")" -eq 21
+check "JSON has one object per input line" test "$(grep -c '"system":' "$tmp/r.json")" -eq 23
 tap_done
