@@ -192,15 +192,20 @@ mesh_sign_buf(const struct identity *id, const char *dom, const struct wire_writ
 	return identity_sign(id, dom, w->buf, w->len, sig);
 }
 
-/* Verify the signature that follows the signed bytes r->buf[start..r->off). */
+/*
+ * Read the signature that follows the signed bytes r->buf[start..r->off) and
+ * verify it, unless `verify` is false (mesh_decode_lazy: the caller verifies).
+ */
 static int
 mesh_get_sig(struct wire_reader *r, size_t start, const uint8_t *signer, const char *dom,
-             uint8_t sig[MESH_SIG_LEN])
+             uint8_t sig[MESH_SIG_LEN], bool verify)
 {
 	size_t end = r->off;
 
 	if (wire_get_bytes(r, sig, MESH_SIG_LEN) < 0)
 		return r->err;
+	if (!verify)
+		return 0;
 	return identity_verify(signer, dom, r->buf + start, end - start, sig) < 0 ? -EPERM : 0;
 }
 
@@ -241,7 +246,7 @@ mesh_record_put(struct wire_writer *w, const struct mesh_node_record *rec)
 }
 
 static int
-mesh_record_get(struct wire_reader *r, struct mesh_node_record *rec)
+mesh_record_get(struct wire_reader *r, struct mesh_node_record *rec, bool verify)
 {
 	size_t start = r->off;
 	int rc;
@@ -265,7 +270,7 @@ mesh_record_get(struct wire_reader *r, struct mesh_node_record *rec)
 	rc = mesh_record_check(rec);
 	if (rc < 0)
 		return rc;
-	return mesh_get_sig(r, start, rec->node_id, mesh_dom_record, rec->sig);
+	return mesh_get_sig(r, start, rec->node_id, mesh_dom_record, rec->sig, verify);
 }
 
 int
@@ -301,6 +306,21 @@ mesh_record_verify(const struct mesh_node_record *rec)
 	                                                                                : 0;
 }
 
+bool
+mesh_record_same(const struct mesh_node_record *a, const struct mesh_node_record *b)
+{
+	uint8_t ba[SEAL_MAX_BODY], bb[SEAL_MAX_BODY];
+	struct wire_writer wa, wb;
+
+	if (a->seq != b->seq || memcmp(a->sig, b->sig, MESH_SIG_LEN) != 0)
+		return false;
+	wire_writer_init(&wa, ba, sizeof(ba));
+	wire_writer_init(&wb, bb, sizeof(bb));
+	mesh_record_put_signed(&wa, a);
+	mesh_record_put_signed(&wb, b);
+	return wa.err == 0 && wb.err == 0 && wa.len == wb.len && memcmp(ba, bb, wa.len) == 0;
+}
+
 size_t
 mesh_record_len(const struct mesh_node_record *rec)
 {
@@ -332,13 +352,13 @@ mesh_hello_put(struct wire_writer *w, const struct mesh_hello *h)
 }
 
 static int
-mesh_hello_get(struct wire_reader *r, struct mesh_hello *h)
+mesh_hello_get(struct wire_reader *r, struct mesh_hello *h, bool verify)
 {
 	wire_get_u8(r, &h->flags);
 	wire_get_u32(r, &h->sync_id);
 	wire_get_u32(r, &h->known);
 	wire_get_bytes(r, h->digest, MESH_DIGEST_LEN);
-	return mesh_record_get(r, &h->record);
+	return mesh_record_get(r, &h->record, verify);
 }
 
 /* ---- RECORDS -------------------------------------------------------------- */
@@ -379,7 +399,7 @@ mesh_records_put(struct wire_writer *w, const struct mesh_records *m)
 }
 
 static int
-mesh_records_get(struct wire_reader *r, struct mesh_records *m)
+mesh_records_get(struct wire_reader *r, struct mesh_records *m, bool verify)
 {
 	unsigned i;
 	int rc;
@@ -394,7 +414,7 @@ mesh_records_get(struct wire_reader *r, struct mesh_records *m)
 	if (mesh_parts_check(m->part, m->parts) < 0)
 		return -EINVAL;
 	for (i = 0; i < m->count; i++) {
-		rc = mesh_record_get(r, &m->rec[i]);
+		rc = mesh_record_get(r, &m->rec[i], verify);
 		if (rc < 0)
 			return rc;
 	}
@@ -508,7 +528,7 @@ mesh_ls_put(struct wire_writer *w, const struct mesh_link_state *ls)
 }
 
 static int
-mesh_ls_get(struct wire_reader *r, struct mesh_link_state *ls)
+mesh_ls_get(struct wire_reader *r, struct mesh_link_state *ls, bool verify)
 {
 	size_t start = r->off;
 	unsigned i;
@@ -532,7 +552,7 @@ mesh_ls_get(struct wire_reader *r, struct mesh_link_state *ls)
 	rc = mesh_ls_check(ls);
 	if (rc < 0)
 		return rc;
-	return mesh_get_sig(r, start, ls->origin, mesh_dom_ls, ls->sig);
+	return mesh_get_sig(r, start, ls->origin, mesh_dom_ls, ls->sig, verify);
 }
 
 int
@@ -549,6 +569,22 @@ mesh_ls_sign(struct mesh_link_state *ls, const struct identity *id)
 	wire_writer_init(&w, buf, sizeof(buf));
 	mesh_ls_put_signed(&w, ls);
 	return mesh_sign_buf(id, mesh_dom_ls, &w, ls->sig);
+}
+
+int
+mesh_ls_verify(const struct mesh_link_state *ls)
+{
+	uint8_t buf[SEAL_MAX_BODY];
+	struct wire_writer w;
+	int rc = mesh_ls_check(ls);
+
+	if (rc < 0)
+		return rc;
+	wire_writer_init(&w, buf, sizeof(buf));
+	mesh_ls_put_signed(&w, ls);
+	if (w.err < 0)
+		return w.err;
+	return identity_verify(ls->origin, mesh_dom_ls, buf, w.len, ls->sig) < 0 ? -EPERM : 0;
 }
 
 unsigned
@@ -653,7 +689,7 @@ mesh_bye_get(struct wire_reader *r, struct mesh_bye *b)
 	wire_get_bytes(r, b->node_id, MESH_ID_LEN);
 	wire_get_u64(r, &b->record_seq);
 	wire_get_u8(r, &b->reason);
-	return mesh_get_sig(r, start, b->node_id, mesh_dom_bye, b->sig);
+	return mesh_get_sig(r, start, b->node_id, mesh_dom_bye, b->sig, true);
 }
 
 int
@@ -785,7 +821,7 @@ mesh_punch_get(struct wire_reader *r, struct mesh_punch *p)
 	rc = mesh_punch_check(p);
 	if (rc < 0)
 		return rc;
-	return mesh_get_sig(r, start, p->requester, mesh_dom_punch, p->sig);
+	return mesh_get_sig(r, start, p->requester, mesh_dom_punch, p->sig, true);
 }
 
 int
@@ -859,7 +895,7 @@ mesh_conflict_get(struct wire_reader *r, struct mesh_conflict *c)
 		return -EINVAL;
 	c->has_record = has == 1;
 	if (c->has_record) {
-		rc = mesh_record_get(r, &c->holder_record);
+		rc = mesh_record_get(r, &c->holder_record, true);
 		if (rc < 0)
 			return rc;
 	}
@@ -950,8 +986,8 @@ mesh_encode(const struct mesh_msg *m, uint8_t *buf, size_t cap, size_t *len)
 	return 0;
 }
 
-int
-mesh_decode(struct mesh_msg *m, uint8_t type, const uint8_t *buf, size_t len)
+static int
+mesh_decode_with(struct mesh_msg *m, uint8_t type, const uint8_t *buf, size_t len, bool verify)
 {
 	struct wire_reader r;
 	int rc;
@@ -961,17 +997,17 @@ mesh_decode(struct mesh_msg *m, uint8_t type, const uint8_t *buf, size_t len)
 	wire_reader_init(&r, buf, len);
 	switch (type) {
 	case MESH_HELLO:
-		rc = mesh_hello_get(&r, &m->hello);
+		rc = mesh_hello_get(&r, &m->hello, verify);
 		break;
 	case MESH_RECORDS:
-		rc = mesh_records_get(&r, &m->records);
+		rc = mesh_records_get(&r, &m->records, verify);
 		break;
 	case MESH_SUMMARY:
 	case MESH_SYNC_REQUEST:
 		rc = mesh_summary_get(&r, &m->summary);
 		break;
 	case MESH_LINK_STATE:
-		rc = mesh_ls_get(&r, &m->ls);
+		rc = mesh_ls_get(&r, &m->ls, verify);
 		break;
 	case MESH_PING:
 		rc = mesh_ping_get(&r, &m->ping);
@@ -1000,6 +1036,18 @@ mesh_decode(struct mesh_msg *m, uint8_t type, const uint8_t *buf, size_t len)
 	if (rc < 0)
 		return rc;
 	return wire_reader_end(&r);
+}
+
+int
+mesh_decode(struct mesh_msg *m, uint8_t type, const uint8_t *buf, size_t len)
+{
+	return mesh_decode_with(m, type, buf, len, true);
+}
+
+int
+mesh_decode_lazy(struct mesh_msg *m, uint8_t type, const uint8_t *buf, size_t len)
+{
+	return mesh_decode_with(m, type, buf, len, false);
 }
 
 int

@@ -19,7 +19,9 @@
  *
  * Decoded messages are plain structs with fixed arrays and explicit caps.
  * Decoders never read out of bounds and verify every embedded signature, so
- * a caller never holds an unverified record, link state, BYE or PUNCH.
+ * a caller never holds an unverified record, link state, BYE or PUNCH;
+ * mesh_decode_lazy() is the one exception (records and link state), for a
+ * caller that verifies them itself when they are new.
  * Errors (the same for encode, which refuses what decode would reject):
  *   -EBADMSG     truncated, or bytes left over
  *   -E2BIG       a count or length over its cap (never truncated silently)
@@ -230,6 +232,16 @@ struct mesh_msg {
 int mesh_encode(const struct mesh_msg *m, uint8_t *buf, size_t cap, size_t *len);
 /* Decode a body of the given type (from seal_open()) into m. */
 int mesh_decode(struct mesh_msg *m, uint8_t type, const uint8_t *buf, size_t len);
+/*
+ * mesh_decode() except that the signatures of the node records of HELLO and
+ * RECORDS and of a LINK_STATE fragment are read but NOT verified (every
+ * other check is made; BYE, PUNCH and CONFLICT's proof are verified). For a
+ * receiver that most often holds these objects already: it must verify each
+ * one with mesh_record_verify() / mesh_ls_verify() before it changes any
+ * state, and may skip that only for an object that changes nothing (older
+ * than the one held, or mesh_record_same() as a verified one held).
+ */
+int mesh_decode_lazy(struct mesh_msg *m, uint8_t type, const uint8_t *buf, size_t len);
 /* mesh_encode() then seal_datagram(): one sealed datagram in out. */
 int mesh_seal(const struct seal_keyring *kr, const struct identity *id, uint64_t counter,
               const struct mesh_msg *m, uint8_t *out, size_t cap, size_t *len);
@@ -242,6 +254,10 @@ int mesh_bye_sign(struct mesh_bye *bye, const struct identity *id);
 int mesh_punch_sign(struct mesh_punch *punch, const struct identity *id);
 /* 0 when rec is valid and signed by rec->node_id (e.g. a record from a cache). */
 int mesh_record_verify(const struct mesh_node_record *rec);
+/* 0 when ls is valid and signed by ls->origin. */
+int mesh_ls_verify(const struct mesh_link_state *ls);
+/* a and b have the same signed bytes and the same signature. */
+bool mesh_record_same(const struct mesh_node_record *a, const struct mesh_node_record *b);
 /* Encoded size of a valid record. */
 size_t mesh_record_len(const struct mesh_node_record *rec);
 /* How many of recs[0..n) one RECORDS message holds (at least 1 when n > 0). */

@@ -372,6 +372,9 @@ mesh_send(struct mesh *m, const struct endpoint *dst, const struct mesh_msg *msg
 		return rc;
 	}
 	m->stats.tx++;
+	m->stats.tx_type[msg->type < 0x10			     ? 0
+			 : msg->type - 0x10 >= MESH_STATS_TYPES ? MESH_STATS_TYPES - 1
+								: msg->type - 0x10]++;
 	if (to != NULL)
 		to->cnt.admin_out++;
 	return 0;
@@ -719,8 +722,76 @@ refuse(struct mesh *m, const char *what, const struct endpoint *src, const char 
 }
 
 /*
- * A verified record arrived (directly or forwarded). Returns the node when
- * the record is new (the caller floods it), NULL when it is old or refused.
+ * Embedded objects arrive unverified (mesh_decode_lazy): most are copies of
+ * what a node holds already (every flood reaches a client once per hub, and
+ * every sync resends whole sets), and verifying each costs as much as the
+ * datagram's own signature. A copy is skipped unverified only when it can
+ * change nothing: older than the one held, or, at the same seq, with the
+ * same signed bytes and signature as the verified copy held. Everything
+ * else is verified before it touches any state; one that fails is counted
+ * as undecodable (as when the decoder verified) and ignored. A same-seq
+ * copy that differs is verified too, so an altered duplicate is counted,
+ * although the held copy would win anyway.
+ */
+enum admit { ADMIT_NEW, ADMIT_DUP, ADMIT_FORGED };
+
+static enum admit
+admit_verify(struct mesh *m, int rc, const struct endpoint *src, const char *what)
+{
+	if (rc == 0)
+		return ADMIT_NEW;
+	count_drop(m, DROP_DECODE, src, what);
+	return ADMIT_FORGED;
+}
+
+static enum admit
+admit_record(struct mesh *m, const struct mesh_node_record *rec, const struct endpoint *src)
+{
+	const struct node *n = node_find(m->nodes, rec->node_id);
+	enum admit a;
+
+	if (n != NULL && n->has_record && rec->seq <= n->rec.seq &&
+	    (rec->seq < n->rec.seq || mesh_record_same(rec, &n->rec))) {
+		m->stats.verify_skipped++;
+		return ADMIT_DUP;
+	}
+	m->stats.verified++;
+	a = admit_verify(m, mesh_record_verify(rec), src, " (record signature)");
+	/* a same-seq copy that differs but verifies: the held one stays */
+	if (a == ADMIT_NEW && n != NULL && n->has_record && rec->seq <= n->rec.seq && n != m->self)
+		return ADMIT_DUP;
+	return a;
+}
+
+static enum admit
+admit_ls(struct mesh *m, const struct mesh_link_state *frag, const struct endpoint *src)
+{
+	const struct node *o = node_find(m->nodes, frag->origin);
+	int rc;
+
+	if (o == m->self) {
+		/* ours: only one at or past our own seq means anything (accept_ls) */
+		if (frag->seq < ((uint64_t)m->cfg.epoch << 32 | m->ls_seq) ||
+		    lsfrag_set_holds(&o->ls, frag)) {
+			m->stats.verify_skipped++;
+			return ADMIT_DUP;
+		}
+	} else if (o != NULL) {
+		rc = lsfrag_set_check(&o->ls, frag);
+		if (rc < 0 && (rc != -EALREADY || lsfrag_set_holds(&o->ls, frag) ||
+			       o->ls.frags[frag->frag]->seq != frag->seq)) {
+			m->stats.verify_skipped++;
+			return ADMIT_DUP;
+		}
+	}
+	m->stats.verified++;
+	return admit_verify(m, mesh_ls_verify(frag), src, " (link-state signature)");
+}
+
+/*
+ * A record arrived (directly or forwarded), not verified yet. Returns the
+ * node when the record is new (the caller floods it), NULL when it is old
+ * or refused (*refused: refused, or its signature failed).
  */
 static struct node *
 accept_record(struct mesh *m, const struct mesh_node_record *rec, const struct endpoint *src,
@@ -731,6 +802,15 @@ accept_record(struct mesh *m, const struct mesh_node_record *rec, const struct e
 	bool created;
 
 	*refused = false;
+	switch (admit_record(m, rec, src)) {
+	case ADMIT_DUP:
+		return NULL;
+	case ADMIT_FORGED:
+		*refused = true;
+		return NULL;
+	case ADMIT_NEW:
+		break;
+	}
 	if (memcmp(rec->node_id, m->self->id, MESH_ID_LEN) == 0) {
 		/* An older incarnation's record of ours: jump past it. */
 		if (rec->seq >= m->self->rec.seq) {
@@ -977,7 +1057,7 @@ apply_ls_table(struct mesh *m, struct node *origin)
 	free(table);
 }
 
-/* A verified fragment. Returns true if it was new (to be flooded). */
+/* A fragment, not verified yet. Returns true if it was new (to be flooded). */
 static bool
 accept_ls(struct mesh *m, const struct mesh_link_state *frag, const struct endpoint *src)
 {
@@ -985,6 +1065,9 @@ accept_ls(struct mesh *m, const struct mesh_link_state *frag, const struct endpo
 	bool created;
 	uint32_t before;
 	int rc;
+
+	if (admit_ls(m, frag, src) != ADMIT_NEW)
+		return false;
 
 	if (memcmp(frag->origin, m->self->id, MESH_ID_LEN) == 0) {
 		/* Our own, from an earlier incarnation: jump past it. */
@@ -1508,7 +1591,8 @@ mesh_input(struct mesh *m, const struct endpoint *src, const uint8_t *buf, size_
 		refuse(m, "datagram", src, why);
 		return;
 	}
-	rc = mesh_decode(&msg, op.type, op.body, op.body_len);
+	/* embedded records and link state are verified when new (admit_record) */
+	rc = mesh_decode_lazy(&msg, op.type, op.body, op.body_len);
 	if (rc < 0) {
 		count_drop(m, DROP_DECODE, src, rc == -EOPNOTSUPP ? " (unknown type)" : "");
 		return;

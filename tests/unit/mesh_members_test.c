@@ -17,7 +17,10 @@
  *            as "rate"; a second source is not affected.
  *   forge    a member relays another member's record and link state with a
  *            field changed (or re-signed under its own key with the other's
- *            id): dropped as undecodable, the victim's state unchanged.
+ *            id): dropped as undecodable, the victim's state unchanged. An
+ *            exact copy of what the receiver holds is a duplicate (no
+ *            signature check); a same-seq copy with a byte changed is
+ *            checked and dropped; an older one is ignored unchecked.
  *
  * The cores run in real time with short timers; every wait is bounded.
  * MESHSIM_LOG=1 in the environment shows the cores' log lines.
@@ -434,6 +437,87 @@ test_rate(void)
 
 /* ---------------------------------------------------------------- forge */
 
+/*
+ * Copies of what a holds, relayed by mallory (a holds b's record and link
+ * state, and has counted `dropped` undecodable datagrams so far): an exact
+ * copy is taken as a duplicate without a signature check; a copy at the
+ * same seq with one byte changed is checked, counted and ignored.
+ */
+static void
+test_forge_copies(struct meshsim *sim, unsigned a, unsigned b, const struct identity *mallory,
+                  uint64_t dropped)
+{
+	const struct node *v = meshsim_view(sim, a, b);
+	const struct mesh_stats *st = mesh_stats(meshsim_mesh(sim, a));
+	uint8_t buf[SEAL_MAX_DATAGRAM];
+	struct mesh_msg msg;
+	struct mesh_node_record rec;
+	uint64_t skipped, verified, ls_seq;
+	size_t len = 0;
+
+	rec = v->rec;
+	ls_seq = v->ls_seq;
+	/* the record b signed, exactly */
+	skipped = st->verify_skipped;
+	memset(&msg, 0, sizeof(msg));
+	msg.type = MESH_RECORDS;
+	msg.records.parts = 1;
+	msg.records.count = 1;
+	msg.records.rec[0] = rec;
+	is_int(seal_msg(sim, mallory, (uint64_t)1 << 32 | 4, &msg, buf, &len), 0,
+	       "forge: seal an exact copy of b's record");
+	deliver(sim, a, "198.51.100.70", buf, len);
+	is_int(meshsim_dropped(sim, a, "undecodable"), dropped,
+	       "forge: an exact copy of b's record is no forgery");
+	is_int(st->verify_skipped - skipped, 1, "forge: the exact copy is not verified again");
+	/* the same seq and signature, one name byte changed */
+	verified = st->verified;
+	msg.records.rec[0].name[0] ^= 0x01;
+	is_int(seal_msg(sim, mallory, (uint64_t)1 << 32 | 5, &msg, buf, &len), 0,
+	       "forge: seal b's record at its seq with its name altered");
+	deliver(sim, a, "198.51.100.70", buf, len);
+	is_int(st->verified - verified, 1, "forge: an altered same-seq copy is verified");
+	is_int(meshsim_dropped(sim, a, "undecodable"), dropped + 1,
+	       "forge: an altered same-seq copy is dropped and counted");
+	/* an older seq, altered: changes nothing, not worth a check */
+	msg.records.rec[0].seq = rec.seq - 1;
+	skipped = st->verify_skipped;
+	is_int(seal_msg(sim, mallory, (uint64_t)1 << 32 | 6, &msg, buf, &len), 0,
+	       "forge: seal an older, altered record of b");
+	deliver(sim, a, "198.51.100.70", buf, len);
+	is_int(st->verify_skipped - skipped, 1, "forge: an older record is skipped unverified");
+	v = meshsim_view(sim, a, b);
+	ok(v != NULL && mesh_record_same(&v->rec, &rec),
+	   "forge: a still holds b's record as signed");
+	if (v == NULL)
+		return;
+
+	/* b's fragment 0 as held, then with one cost changed */
+	memset(&msg, 0, sizeof(msg));
+	msg.type = MESH_LINK_STATE;
+	ok(lsfrag_set_get(&v->ls, 0, &msg.ls), "forge: a holds b's link-state fragment 0");
+	skipped = st->verify_skipped;
+	is_int(seal_msg(sim, mallory, (uint64_t)1 << 32 | 7, &msg, buf, &len), 0,
+	       "forge: seal an exact copy of b's fragment");
+	deliver(sim, a, "198.51.100.70", buf, len);
+	is_int(st->verify_skipped - skipped, 1, "forge: the exact fragment is not verified again");
+	is_int(meshsim_dropped(sim, a, "undecodable"), dropped + 1,
+	       "forge: an exact copy of b's fragment is no forgery");
+	if (msg.ls.count > 0)
+		msg.ls.n[0].cost ^= 0x0100;
+	else
+		msg.ls.nfrags = 2;
+	verified = st->verified;
+	is_int(seal_msg(sim, mallory, (uint64_t)1 << 32 | 8, &msg, buf, &len), 0,
+	       "forge: seal b's fragment at its seq, altered");
+	deliver(sim, a, "198.51.100.70", buf, len);
+	is_int(st->verified - verified, 1, "forge: an altered same-seq fragment is verified");
+	is_int(meshsim_dropped(sim, a, "undecodable"), dropped + 2,
+	       "forge: an altered same-seq fragment is dropped and counted");
+	v = meshsim_view(sim, a, b);
+	ok(v != NULL && v->ls_seq == ls_seq, "forge: a keeps b's link state as signed");
+}
+
 static void
 test_forge(void)
 {
@@ -507,6 +591,9 @@ test_forge(void)
 	ok(v != NULL && v->ls_seq == ls_seq, "forge: a keeps b's own link state");
 	ok(meshsim_reach_node(sim, (unsigned)a, (unsigned)b, NULL, 0) >= 1,
 	   "forge: a still reaches b");
+	if (v == NULL)
+		goto out;
+	test_forge_copies(sim, (unsigned)a, (unsigned)b, mallory, before + 3);
 out:
 	identity_free(mallory);
 	meshsim_free(sim);
