@@ -259,7 +259,7 @@ report_cap_drops(struct meshsim *sim)
 static void
 report_work(struct meshsim *sim)
 {
-	uint64_t type[MESH_STATS_TYPES] = {0}, verified = 0, skipped = 0;
+	uint64_t type[MESH_STATS_TYPES] = {0}, verified = 0, skipped = 0, flooded = 0;
 	unsigned i, k;
 
 	for (i = 0; i < meshsim_node_count(sim); i++) {
@@ -271,14 +271,16 @@ report_work(struct meshsim *sim)
 			type[k] += mesh_stats(m)->tx_type[k];
 		verified += mesh_stats(m)->verified;
 		skipped += mesh_stats(m)->verify_skipped;
+		flooded += mesh_stats(m)->tx_flood;
 	}
 	fprintf(stderr, "datagrams sent by type:");
 	for (k = 0; k < MESH_STATS_TYPES; k++)
 		if (type[k] > 0)
 			fprintf(stderr, " %s %llu", mesh_type_name((uint8_t)(k + 0x10)),
 			        (unsigned long long)type[k]);
-	fprintf(stderr, "\nembedded objects: %llu verified, %llu skipped as copies\n",
-	        (unsigned long long)verified, (unsigned long long)skipped);
+	fprintf(stderr, " (flooded on: %llu)\nembedded objects: %llu verified, %llu skipped as copies\n",
+	        (unsigned long long)flooded, (unsigned long long)verified,
+	        (unsigned long long)skipped);
 }
 
 /* The node cap must not be what limits a benchmark run beyond its default. */

@@ -614,6 +614,124 @@ mesh_ls_fragment(struct mesh_link_state *out, const struct identity *id, uint64_
 	return mesh_ls_sign(out, id);
 }
 
+/* ---- LINK_STATES ----------------------------------------------------------- */
+
+static size_t
+mesh_ls_len(uint8_t count)
+{
+	return MESH_ID_LEN + 8 + 3 + (size_t)count * 35 + MESH_SIG_LEN;
+}
+
+static size_t
+mesh_link_states_len(const struct mesh_link_states *b)
+{
+	size_t n = 1;
+	unsigned i;
+
+	for (i = 0; i < b->count && i < MESH_LS_BATCH_MAX; i++)
+		n += mesh_ls_len(b->f[i].count);
+	return n;
+}
+
+void
+mesh_link_states_get(const struct mesh_link_states *b, unsigned i, struct mesh_link_state *out)
+{
+	const struct mesh_ls_batch_frag *f = &b->f[i];
+
+	memset(out, 0, sizeof(*out));
+	memcpy(out->origin, f->origin, MESH_ID_LEN);
+	out->seq = f->seq;
+	out->frag = f->frag;
+	out->nfrags = f->nfrags;
+	out->count = f->count;
+	if (f->count > 0)
+		memcpy(out->n, &b->pool[f->first], f->count * sizeof(out->n[0]));
+	memcpy(out->sig, f->sig, MESH_SIG_LEN);
+}
+
+int
+mesh_link_states_add(struct mesh_link_states *b, const struct mesh_link_state *ls)
+{
+	struct mesh_ls_batch_frag *f;
+	int rc = mesh_ls_check(ls);
+
+	if (rc < 0)
+		return rc;
+	if (b->count >= MESH_LS_BATCH_MAX || b->nentries + ls->count > MESH_LS_PER_FRAG ||
+	    mesh_link_states_len(b) + mesh_ls_len(ls->count) > SEAL_MAX_BODY)
+		return -EMSGSIZE;
+	f = &b->f[b->count++];
+	memcpy(f->origin, ls->origin, MESH_ID_LEN);
+	f->seq = ls->seq;
+	f->frag = ls->frag;
+	f->nfrags = ls->nfrags;
+	f->count = ls->count;
+	f->first = b->nentries;
+	if (ls->count > 0)
+		memcpy(&b->pool[b->nentries], ls->n, ls->count * sizeof(ls->n[0]));
+	b->nentries = (uint8_t)(b->nentries + ls->count);
+	memcpy(f->sig, ls->sig, MESH_SIG_LEN);
+	return 0;
+}
+
+static int
+mesh_link_states_check(const struct mesh_link_states *b)
+{
+	struct mesh_link_state ls;
+	unsigned i;
+	int rc;
+
+	if (b->count > MESH_LS_BATCH_MAX || b->nentries > MESH_LS_PER_FRAG)
+		return -E2BIG;
+	for (i = 0; i < b->count; i++) {
+		if (b->f[i].first + b->f[i].count > b->nentries)
+			return -EINVAL;
+		mesh_link_states_get(b, i, &ls);
+		rc = mesh_ls_check(&ls);
+		if (rc < 0)
+			return rc;
+	}
+	return mesh_link_states_len(b) > SEAL_MAX_BODY ? -EMSGSIZE : 0;
+}
+
+static void
+mesh_link_states_put(struct wire_writer *w, const struct mesh_link_states *b)
+{
+	struct mesh_link_state ls;
+	unsigned i;
+
+	wire_put_u8(w, b->count);
+	for (i = 0; i < b->count; i++) {
+		mesh_link_states_get(b, i, &ls);
+		mesh_ls_put(w, &ls);
+	}
+}
+
+static int
+mesh_link_states_get_wire(struct wire_reader *r, struct mesh_link_states *b, bool verify)
+{
+	struct mesh_link_state ls;
+	uint8_t count;
+	unsigned i;
+	int rc;
+
+	if (wire_get_u8(r, &count) < 0)
+		return r->err;
+	if (count > MESH_LS_BATCH_MAX)
+		return -E2BIG;
+	for (i = 0; i < count; i++) {
+		memset(&ls, 0, sizeof(ls));
+		rc = mesh_ls_get(r, &ls, verify);
+		if (rc < 0)
+			return rc;
+		/* the body bound keeps the pool within MESH_LS_PER_FRAG entries */
+		rc = mesh_link_states_add(b, &ls);
+		if (rc < 0)
+			return rc == -EMSGSIZE ? -E2BIG : rc;
+	}
+	return 0;
+}
+
 /* ---- PING / PONG ----------------------------------------------------------- */
 
 static void
@@ -917,6 +1035,8 @@ mesh_check(const struct mesh_msg *m)
 		return mesh_summary_check(&m->summary);
 	case MESH_LINK_STATE:
 		return mesh_ls_check(&m->ls);
+	case MESH_LINK_STATES:
+		return mesh_link_states_check(&m->lss);
 	case MESH_PING:
 	case MESH_BYE:
 		return 0;
@@ -957,6 +1077,9 @@ mesh_encode(const struct mesh_msg *m, uint8_t *buf, size_t cap, size_t *len)
 		break;
 	case MESH_LINK_STATE:
 		mesh_ls_put(&w, &m->ls);
+		break;
+	case MESH_LINK_STATES:
+		mesh_link_states_put(&w, &m->lss);
 		break;
 	case MESH_PING:
 		mesh_ping_put(&w, &m->ping);
@@ -1008,6 +1131,9 @@ mesh_decode_with(struct mesh_msg *m, uint8_t type, const uint8_t *buf, size_t le
 		break;
 	case MESH_LINK_STATE:
 		rc = mesh_ls_get(&r, &m->ls, verify);
+		break;
+	case MESH_LINK_STATES:
+		rc = mesh_link_states_get_wire(&r, &m->lss, verify);
 		break;
 	case MESH_PING:
 		rc = mesh_ping_get(&r, &m->ping);
@@ -1081,6 +1207,8 @@ mesh_type_name(uint8_t type)
 		return "CONFLICT";
 	case MESH_LINK_STATE:
 		return "LINK_STATE";
+	case MESH_LINK_STATES:
+		return "LINK_STATES";
 	case MESH_PING:
 		return "PING";
 	case MESH_PONG:

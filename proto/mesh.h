@@ -53,6 +53,7 @@
 #define MESH_LS_MAX_FRAGS      128
 #define MESH_LS_MAX_NEIGHBOURS (MESH_LS_PER_FRAG * MESH_LS_MAX_FRAGS) /* 3456 */
 #define MESH_DIGEST_LEN        32
+#define MESH_LS_BATCH_MAX      10 /* (1081 - 1) / 107: empty fragments per LINK_STATES */
 
 enum mesh_type {
 	/* 0x10-0x1f: membership and anti-entropy */
@@ -64,6 +65,7 @@ enum mesh_type {
 	MESH_CONFLICT = 0x15,
 	/* 0x20-0x2f: routing */
 	MESH_LINK_STATE = 0x20,
+	MESH_LINK_STATES = 0x21, /* several fragments: sync answers to a node that asked for it */
 	/* 0x30-0x3f: liveness, paths, NAT traversal */
 	MESH_PING = 0x30,
 	MESH_PONG = 0x31,
@@ -157,6 +159,25 @@ struct mesh_link_state {
 	uint8_t sig[MESH_SIG_LEN];
 };
 
+/*
+ * LINK_STATES: up to MESH_LS_BATCH_MAX fragments (of any origins) in one
+ * body, each exactly as in LINK_STATE and signed on its own. Their entries
+ * share one pool: the body holds at most MESH_LS_PER_FRAG entries in all.
+ * Fill with mesh_link_states_add(), read with mesh_link_states_get().
+ */
+struct mesh_link_states {
+	uint8_t count;
+	uint8_t nentries; /* pool entries in use */
+	struct mesh_ls_batch_frag {
+		uint8_t origin[MESH_ID_LEN];
+		uint64_t seq;
+		uint8_t frag, nfrags, count;
+		uint8_t first; /* its entries: pool[first .. first + count) */
+		uint8_t sig[MESH_SIG_LEN];
+	} f[MESH_LS_BATCH_MAX];
+	struct mesh_ls_neighbour pool[MESH_LS_PER_FRAG];
+};
+
 struct mesh_ping {
 	uint64_t token;
 	uint64_t timestamp; /* sender's monotonic clock, opaque to the receiver */
@@ -218,6 +239,7 @@ struct mesh_msg {
 		struct mesh_records records;
 		struct mesh_summary summary; /* MESH_SUMMARY and MESH_SYNC_REQUEST */
 		struct mesh_link_state ls;
+		struct mesh_link_states lss;
 		struct mesh_ping ping;
 		struct mesh_pong pong;
 		struct mesh_bye bye;
@@ -272,6 +294,15 @@ size_t mesh_records_fit(const struct mesh_node_record *recs, size_t n);
 unsigned mesh_ls_nfrags(size_t n);
 int mesh_ls_fragment(struct mesh_link_state *out, const struct identity *id, uint64_t seq,
                      const struct mesh_ls_neighbour *all, size_t n, unsigned frag);
+
+/*
+ * LINK_STATES: append a valid signed fragment; -EMSGSIZE when the body
+ * would not fit (send it and start another), -EINVAL when f is invalid.
+ * Get fragment i (< count) back as a LINK_STATE.
+ */
+int mesh_link_states_add(struct mesh_link_states *b, const struct mesh_link_state *f);
+void mesh_link_states_get(const struct mesh_link_states *b, unsigned i,
+                          struct mesh_link_state *out);
 
 /*
  * Reassembly of one origin's link state from verified fragments (any order).

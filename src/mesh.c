@@ -443,11 +443,46 @@ links_include(const struct route_link *l, size_t n, uint32_t index)
 }
 
 /*
+ * Relay choice: does another relay forward what `from` sent to neighbour n?
+ * That is a node R other than us with two-way links from–R and R–n in the
+ * link state and a smaller node id than ours: every relay between `from`
+ * and n reaches the same verdict, so exactly one of them forwards. Walks
+ * the shorter of the two link lists (a client's: two hubs).
+ */
+static bool
+other_relay(struct mesh *m, const struct node *from, const struct route_link *fl, size_t nfl,
+	    const struct node *n)
+{
+	const struct route_link *nl = NULL, *v;
+	size_t nnl = lsdb_links(m->lsdb, n->index, &nl), nv, i;
+
+	v = nfl <= nnl ? fl : nl;
+	nv = nfl <= nnl ? nfl : nnl;
+	for (i = 0; i < nv; i++) {
+		uint32_t r = v[i].neighbour;
+		const struct node *x;
+
+		if (r == m->self->index || r == from->index || r == n->index)
+			continue;
+		x = node_at(m->nodes, r);
+		if (x == NULL || !x->has_record || x->left ||
+		    memcmp(x->id, m->self->id, MESH_ID_LEN) > 0 ||
+		    lsdb_link_cost(m->lsdb, from->index, r) == ROUTE_COST_INF ||
+		    lsdb_link_cost(m->lsdb, r, n->index) == ROUTE_COST_INF)
+			continue;
+		return true;
+	}
+	return false;
+}
+
+/*
  * Send msg to every neighbour with a working link, except `from` (who sent
- * it to us) and except the neighbours `from` announces as its own: it
- * floods to those itself. Without that pruning every client of two hubs
- * would hand each hub's update to the other hub (N copies). A neighbour
- * missed because the announcement was stale is repaired by anti-entropy.
+ * it to us), except the neighbours `from` announces as its own (it floods
+ * to those itself), and except those another relay of `from` serves
+ * (other_relay). Without the first pruning every client of two hubs would
+ * hand each hub's update to the other hub (N copies); without the second
+ * every client would get each client's update from both hubs. A neighbour
+ * missed because an announcement was stale is repaired by anti-entropy.
  */
 static void
 flood(struct mesh *m, const struct mesh_msg *msg, const struct node *from)
@@ -464,7 +499,10 @@ flood(struct mesh *m, const struct mesh_msg *msg, const struct node *from)
 		if (n == m->self || n == from || n->link->state != LINK_UP ||
 		    links_include(fl, nfl, n->index))
 			continue;
-		mesh_send_to_node(m, n, msg);
+		if (from != NULL && other_relay(m, from, fl, nfl, n))
+			continue;
+		if (mesh_send_to_node(m, n, msg) == 0)
+			m->stats.tx_flood++;
 	}
 }
 
@@ -549,7 +587,7 @@ make_hello(struct mesh *m, struct mesh_msg *msg, bool reply)
 	memset(msg, 0, sizeof(*msg));
 	msg->type = MESH_HELLO;
 	msg->hello.flags = reply ? MESH_HELLO_REPLY : 0;
-	msg->hello.sync_id = ++m->sync_seq & ~SYNC_ANSWER;
+	msg->hello.sync_id = ++m->sync_seq & ~(SYNC_ANSWER | SYNC_BATCH);
 	fill_digest(m, msg->hello.digest, &msg->hello.known);
 	msg->hello.record = m->self->rec;
 }
@@ -944,12 +982,60 @@ push_records(struct mesh *m, const struct endpoint *dst, struct node *to, struct
 	free(recs);
 }
 
+/*
+ * Link-state fragments answering a sync: one LINK_STATE datagram each, or
+ * packed into LINK_STATES when the peer said it takes them (SYNC_BATCH):
+ * a client's fragment of two neighbours is 177 bytes, six to a datagram.
+ */
+struct ls_push {
+	const struct endpoint *dst;
+	struct node *to;
+	bool batch;
+	struct mesh_msg msg;
+};
+
+static void
+ls_push_init(struct ls_push *p, const struct endpoint *dst, struct node *to, uint32_t sync_id)
+{
+	p->dst = dst;
+	p->to = to;
+	p->batch = (sync_id & SYNC_BATCH) != 0;
+	memset(&p->msg, 0, sizeof(p->msg));
+	p->msg.type = MESH_LINK_STATES;
+}
+
+static void
+ls_push_flush(struct mesh *m, struct ls_push *p)
+{
+	if (p->msg.lss.count > 0)
+		mesh_send(m, p->dst, &p->msg, p->to);
+	memset(&p->msg, 0, sizeof(p->msg));
+	p->msg.type = MESH_LINK_STATES;
+}
+
+static void
+ls_push_add(struct mesh *m, struct ls_push *p, const struct mesh_link_state *f)
+{
+	struct mesh_msg one;
+
+	if (p->batch) {
+		if (mesh_link_states_add(&p->msg.lss, f) == 0)
+			return;
+		ls_push_flush(m, p);
+		if (mesh_link_states_add(&p->msg.lss, f) == 0)
+			return;
+	}
+	memset(&one, 0, sizeof(one));
+	one.type = MESH_LINK_STATE;
+	one.ls = *f;
+	mesh_send(m, p->dst, &one, p->to);
+}
+
 /* n's link-state fragments newer than seq `after` (0: all of them). */
 static void
-push_ls(struct mesh *m, const struct endpoint *dst, struct node *to, const struct node *n,
-	uint64_t after)
+push_ls(struct mesh *m, struct ls_push *p, const struct node *n, uint64_t after)
 {
-	struct mesh_msg msg;
+	struct mesh_link_state ls;
 	unsigned i;
 
 	for (i = 0; i < n->ls.nfrags; i++) {
@@ -957,10 +1043,8 @@ push_ls(struct mesh *m, const struct endpoint *dst, struct node *to, const struc
 
 		if (f == NULL || f->seq <= after)
 			continue;
-		memset(&msg, 0, sizeof(msg));
-		msg.type = MESH_LINK_STATE;
-		lsfrag_set_get(&n->ls, i, &msg.ls);
-		mesh_send(m, dst, &msg, to);
+		lsfrag_set_get(&n->ls, i, &ls);
+		ls_push_add(m, p, &ls);
 	}
 }
 
@@ -979,7 +1063,7 @@ send_summary(struct mesh *m, const struct endpoint *dst, struct node *to, uint8_
 
 		memset(&msg, 0, sizeof(msg));
 		msg.type = type;
-		msg.summary.sync_id = sync_id;
+		msg.summary.sync_id = sync_id | SYNC_BATCH; /* we take LINK_STATES */
 		msg.summary.part = (uint16_t)i;
 		msg.summary.parts = (uint16_t)parts;
 		msg.summary.count = (uint8_t)k;
@@ -1253,7 +1337,12 @@ handle_summary(struct mesh *m, struct node *from, const struct endpoint *src,
 	struct mesh_summary_entry want[MESH_SUMMARY_MAX];
 	struct node *newer[MESH_SUMMARY_MAX];
 	size_t nwant = 0, nnewer = 0;
+	struct ls_push *lp = malloc(sizeof(*lp));
 	uint8_t i;
+
+	if (lp == NULL)
+		return;
+	ls_push_init(lp, src, from, s->sync_id);
 
 	for (i = 0; i < s->count; i++) {
 		const struct mesh_summary_entry *e = &s->e[i];
@@ -1281,9 +1370,11 @@ handle_summary(struct mesh *m, struct node *from, const struct endpoint *src,
 			newer[nnewer++] = x;
 		/* it holds none: all of ours; sets that differ are requested by each side */
 		if (x != NULL && ls != 0 && e->ls_seq == 0)
-			push_ls(m, src, from, x, 0);
+			push_ls(m, lp, x, 0);
 	}
-	push_records(m, src, from, newer, nnewer, s->sync_id);
+	ls_push_flush(m, lp);
+	free(lp);
+	push_records(m, src, from, newer, nnewer, s->sync_id & ~SYNC_BATCH);
 	if (nwant > 0)
 		send_summary(m, src, from, MESH_SYNC_REQUEST, s->sync_id, want, nwant);
 	/*
@@ -1299,9 +1390,13 @@ handle_sync_request(struct mesh *m, struct node *from, const struct endpoint *sr
 		    const struct mesh_summary *s)
 {
 	struct node *recs[MESH_SUMMARY_MAX];
+	struct ls_push *lp = malloc(sizeof(*lp));
 	size_t n = 0;
 	uint8_t i;
 
+	if (lp == NULL)
+		return;
+	ls_push_init(lp, src, from, s->sync_id);
 	for (i = 0; i < s->count; i++) {
 		struct node *x = node_find(m->nodes, s->e[i].node_id);
 
@@ -1309,9 +1404,28 @@ handle_sync_request(struct mesh *m, struct node *from, const struct endpoint *sr
 			continue;
 		if (x->has_record && x->rec.seq > s->e[i].record_seq)
 			recs[n++] = x;
-		push_ls(m, src, from, x, s->e[i].ls_seq);
+		push_ls(m, lp, x, s->e[i].ls_seq);
 	}
-	push_records(m, src, from, recs, n, s->sync_id);
+	ls_push_flush(m, lp);
+	free(lp);
+	push_records(m, src, from, recs, n, s->sync_id & ~SYNC_BATCH);
+}
+
+/* Sync answers packed: each fragment as if it came alone, flooded on alone. */
+static void
+handle_link_states(struct mesh *m, struct node *from, const struct endpoint *src,
+		   const struct mesh_link_states *b)
+{
+	struct mesh_msg fwd;
+	unsigned i;
+
+	for (i = 0; i < b->count; i++) {
+		memset(&fwd, 0, sizeof(fwd));
+		fwd.type = MESH_LINK_STATE;
+		mesh_link_states_get(b, i, &fwd.ls);
+		if (accept_ls(m, &fwd.ls, src))
+			flood(m, &fwd, from);
+	}
 }
 
 static void
@@ -1635,6 +1749,9 @@ mesh_input(struct mesh *m, const struct endpoint *src, const uint8_t *buf, size_
 
 			flood(m, &fwd, from);
 		}
+		break;
+	case MESH_LINK_STATES:
+		handle_link_states(m, from, src, &msg.lss);
 		break;
 	case MESH_BYE:
 		handle_bye(m, from, &msg.bye);

@@ -159,6 +159,7 @@ struct mesh_stats {
 	/* embedded records and link-state fragments: signature checked, or skipped as copies */
 	uint64_t verified, verify_skipped;
 	uint64_t tx_type[MESH_STATS_TYPES]; /* datagrams sent by type - 0x10 (later types: last) */
+	uint64_t tx_flood;                  /* of those, records and link state flooded on */
 };
 const struct mesh_stats *mesh_stats(const struct mesh *m);
 const char *mesh_drop_reason_name(unsigned reason);

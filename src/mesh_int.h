@@ -149,6 +149,8 @@ struct mesh {
 
 /* sync_id bit: this SUMMARY answers another one (do not answer it) */
 #define SYNC_ANSWER 0x80000000u
+/* sync_id bit: the sender of this SUMMARY or SYNC_REQUEST takes LINK_STATES answers */
+#define SYNC_BATCH 0x40000000u
 
 #define LINK_COST_LAN 10
 #define LINK_COST_NAT 50

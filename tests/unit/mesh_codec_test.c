@@ -107,6 +107,9 @@ enum {
 	M_LS_EMPTY,
 	M_LS_TWO,
 	M_LS_FULL,
+	M_LSS_ONE,
+	M_LSS_MIXED,
+	M_LSS_TEN,
 	M_PING,
 	M_PONG_EMPTY,
 	M_PONG_FULL,
@@ -136,6 +139,9 @@ static const char *const msg_names[M_COUNT] = {
     "LINK_STATE empty",
     "LINK_STATE two",
     "LINK_STATE 27",
+    "LINK_STATES one full fragment",
+    "LINK_STATES empty, two and 18",
+    "LINK_STATES ten empty fragments",
     "PING",
     "PONG no endpoints",
     "PONG both endpoints",
@@ -219,6 +225,21 @@ make_msgs(void)
 	make_ls(&msgs[M_LS_TWO].ls, 2);
 	msgs[M_LS_FULL].type = MESH_LINK_STATE;
 	make_ls(&msgs[M_LS_FULL].ls, MESH_LS_PER_FRAG);
+	msgs[M_LSS_ONE].type = MESH_LINK_STATES;
+	mesh_link_states_add(&msgs[M_LSS_ONE].lss, &msgs[M_LS_FULL].ls);
+	msgs[M_LSS_MIXED].type = MESH_LINK_STATES;
+	mesh_link_states_add(&msgs[M_LSS_MIXED].lss, &msgs[M_LS_EMPTY].ls);
+	mesh_link_states_add(&msgs[M_LSS_MIXED].lss, &msgs[M_LS_TWO].ls);
+	{
+		struct mesh_link_state ls18;
+
+		make_ls(&ls18, 18);
+		is_int(mesh_link_states_add(&msgs[M_LSS_MIXED].lss, &ls18), 0,
+		       "lss: empty, two and 18 fit");
+	}
+	msgs[M_LSS_TEN].type = MESH_LINK_STATES;
+	for (i = 0; i < MESH_LS_BATCH_MAX; i++)
+		mesh_link_states_add(&msgs[M_LSS_TEN].lss, &msgs[M_LS_EMPTY].ls);
 
 	m = &msgs[M_PING];
 	m->type = MESH_PING;
@@ -889,6 +910,69 @@ static const struct {
     {9, 27, 0, 1, "seq 9 table of exactly one full fragment"},
 };
 
+/* LINK_STATES: packing limits, what comes back out, signatures. */
+static void
+test_link_states(void)
+{
+	struct mesh_link_states b;
+	struct mesh_link_state f, g;
+	uint8_t buf[SEAL_MAX_BODY + 64];
+	struct mesh_msg m, d;
+	size_t len;
+	unsigned i;
+
+	memset(&b, 0, sizeof(b));
+	for (i = 0; i < MESH_LS_BATCH_MAX; i++)
+		mesh_link_states_add(&b, &msgs[M_LS_EMPTY].ls);
+	is_int(mesh_link_states_add(&b, &msgs[M_LS_EMPTY].ls), -EMSGSIZE,
+	       "lss: an 11th fragment does not fit");
+	memset(&b, 0, sizeof(b));
+	is_int(mesh_link_states_add(&b, &msgs[M_LS_FULL].ls), 0, "lss: a full fragment fits");
+	is_int(mesh_link_states_add(&b, &msgs[M_LS_EMPTY].ls), -EMSGSIZE,
+	       "lss: nothing fits beside a full fragment");
+	memset(&b, 0, sizeof(b));
+	make_ls(&f, 14);
+	is_int(mesh_link_states_add(&b, &f), 0, "lss: 14 entries fit");
+	make_ls(&g, 14);
+	is_int(mesh_link_states_add(&b, &g), -EMSGSIZE, "lss: 28 entries do not");
+	g = f;
+	g.n[0].cost = 0;
+	is_int(mesh_link_states_add(&b, &g), -EINVAL, "lss: an invalid fragment is -EINVAL");
+	mesh_link_states_get(&msgs[M_LSS_MIXED].lss, 1, &f);
+	ok(f.count == 2 && memcmp(&f, &msgs[M_LS_TWO].ls, sizeof(f)) == 0,
+	   "lss: fragment 1 comes back as it went in");
+	is_int(mesh_ls_verify(&f), 0, "lss: and verifies");
+
+	/* an altered entry: the lazy decoder hands it over, the strict one refuses */
+	m = msgs[M_LSS_MIXED];
+	m.lss.pool[m.lss.f[2].first + 3].cost++;
+	mesh_encode(&m, buf, sizeof(buf), &len);
+	is_int(mesh_decode(&d, MESH_LINK_STATES, buf, len), -EPERM,
+	       "lss: an altered fragment is -EPERM");
+	is_int(mesh_decode_lazy(&d, MESH_LINK_STATES, buf, len), 0,
+	       "lss: lazy decode leaves it to the receiver");
+	mesh_link_states_get(&d.lss, 2, &f);
+	is_int(mesh_ls_verify(&f), -EPERM, "lss: which finds it altered");
+	mesh_link_states_get(&d.lss, 1, &f);
+	is_int(mesh_ls_verify(&f), 0, "lss: and the others intact");
+	/* a count over the cap, on the wire */
+	mesh_encode(&msgs[M_LSS_TEN], buf, sizeof(buf), &len);
+	buf[0] = MESH_LS_BATCH_MAX + 1;
+	memcpy(buf + len, buf + 1, 107);
+	is_int(mesh_decode(&d, MESH_LINK_STATES, buf, len + 107), -E2BIG,
+	       "lss: 11 fragments on the wire are -E2BIG");
+	/* 28 entries in all on the wire (two of 14, one byte short of a body) */
+	make_ls(&f, 14);
+	memset(&m, 0, sizeof(m));
+	m.type = MESH_LINK_STATES;
+	mesh_link_states_add(&m.lss, &f);
+	mesh_encode(&m, buf, sizeof(buf), &len);
+	buf[0] = 2;
+	memcpy(buf + len, buf + 1, len - 1);
+	is_int(mesh_decode(&d, MESH_LINK_STATES, buf, 2 * len - 1), -E2BIG,
+	       "lss: more than 27 entries in all are -E2BIG");
+}
+
 static void
 test_link_state(void)
 {
@@ -1024,6 +1108,7 @@ main(void)
 	test_encode_rejects();
 	test_caps_and_signatures();
 	test_link_state();
+	test_link_states();
 	test_digest();
 	seal_keyring_free(kr);
 	identity_free(alice);
