@@ -544,6 +544,7 @@ build_self_record(struct mesh *m)
 		return rc;
 	}
 	node_set_record(m->nodes, m->self, r);
+	mesh_touch(m); /* a new digest */
 	return 0;
 }
 
@@ -555,6 +556,13 @@ node_id_cmp(const void *a, const void *b)
 	return memcmp((*x)->id, (*y)->id, MESH_ID_LEN);
 }
 
+/*
+ * The digest of every (id, record seq, link-state version) held: a sort and
+ * a hash of N entries, wanted for every HELLO sent and received (at 1000
+ * nodes several thousand a second while a mesh grows), so kept until the
+ * generation moves: every change of a record, link state, conflict or the
+ * node set goes through mesh_touch().
+ */
 static void
 fill_digest(struct mesh *m, uint8_t out[MESH_DIGEST_LEN], uint32_t *known)
 {
@@ -562,6 +570,11 @@ fill_digest(struct mesh *m, uint8_t out[MESH_DIGEST_LEN], uint32_t *known)
 	struct node **v;
 	uint32_t i, span = node_table_span(m->nodes), n = 0;
 
+	if (m->digest_valid && m->digest_gen == m->generation) {
+		memcpy(out, m->digest, MESH_DIGEST_LEN);
+		*known = m->digest_known;
+		return;
+	}
 	mesh_digest_init(&d);
 	v = malloc((span ? span : 1) * sizeof(*v));
 	if (v != NULL) {
@@ -579,6 +592,10 @@ fill_digest(struct mesh *m, uint8_t out[MESH_DIGEST_LEN], uint32_t *known)
 	}
 	mesh_digest_final(&d, out);
 	*known = n;
+	m->digest_valid = v != NULL;
+	m->digest_gen = m->generation;
+	m->digest_known = n;
+	memcpy(m->digest, out, MESH_DIGEST_LEN);
 }
 
 static void

@@ -114,6 +114,11 @@ struct mesh {
 	double last_change; /* last record or link-state change (for quick digest checks) */
 	bool started, stopping;
 	uint64_t generation;
+	/* fill_digest()'s last result, valid while generation is digest_gen */
+	bool digest_valid;
+	uint64_t digest_gen;
+	uint32_t digest_known;
+	uint8_t digest[MESH_DIGEST_LEN];
 
 	struct reflexive reflexive[8];
 	enum mesh_nat nat;
