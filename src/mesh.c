@@ -506,6 +506,179 @@ flood(struct mesh *m, const struct mesh_msg *msg, const struct node *from)
 	}
 }
 
+/*
+ * Records and link-state fragments to flood are queued and sent together
+ * when the loop iteration's work is done (reconcile_cb): a hub that takes
+ * on fifty clients in one round then sends each neighbour their records
+ * seven to a RECORDS datagram, and their fragments packed in LINK_STATES
+ * (to a neighbour that takes them), instead of one datagram per object.
+ * The pruning is flood()'s, per object. A newer copy of a queued object
+ * replaces it. `from` is kept by id: the node may be gone at the flush.
+ */
+static void
+flood_queue_record(struct mesh *m, const struct mesh_node_record *rec, const struct node *from)
+{
+	struct flood_rec *q;
+	uint32_t i;
+
+	for (i = 0; i < m->nfq_rec; i++)
+		if (memcmp(m->fq_rec[i].rec.node_id, rec->node_id, MESH_ID_LEN) == 0)
+			break;
+	if (i == m->nfq_rec) {
+		if (m->nfq_rec == m->cap_fq_rec) {
+			uint32_t cap = m->cap_fq_rec ? 2 * m->cap_fq_rec : 16;
+
+			q = realloc(m->fq_rec, cap * sizeof(*q));
+			if (q == NULL)
+				return; /* anti-entropy repairs it */
+			m->fq_rec = q;
+			m->cap_fq_rec = cap;
+		}
+		m->nfq_rec++;
+	}
+	q = &m->fq_rec[i];
+	memset(q->from, 0, MESH_ID_LEN);
+	if (from != NULL)
+		memcpy(q->from, from->id, MESH_ID_LEN);
+	q->rec = *rec;
+}
+
+static void
+flood_queue_ls(struct mesh *m, const struct mesh_link_state *ls, const struct node *from)
+{
+	struct flood_ls *q;
+	uint32_t i;
+
+	for (i = 0; i < m->nfq_ls; i++)
+		if (memcmp(m->fq_ls[i].ls.origin, ls->origin, MESH_ID_LEN) == 0 &&
+		    m->fq_ls[i].ls.frag == ls->frag)
+			break;
+	if (i == m->nfq_ls) {
+		if (m->nfq_ls == m->cap_fq_ls) {
+			uint32_t cap = m->cap_fq_ls ? 2 * m->cap_fq_ls : 16;
+
+			q = realloc(m->fq_ls, cap * sizeof(*q));
+			if (q == NULL)
+				return;
+			m->fq_ls = q;
+			m->cap_fq_ls = cap;
+		}
+		m->nfq_ls++;
+	}
+	q = &m->fq_ls[i];
+	memset(q->from, 0, MESH_ID_LEN);
+	if (from != NULL)
+		memcpy(q->from, from->id, MESH_ID_LEN);
+	q->ls = *ls;
+}
+
+/* Whether flood() would send an object that came from `from` to n. */
+static bool
+flood_to(struct mesh *m, const struct node *from, const struct node *n)
+{
+	const struct route_link *fl = NULL;
+	size_t nfl = 0;
+
+	if (from == NULL)
+		return true;
+	if (n == from)
+		return false;
+	nfl = lsdb_links(m->lsdb, from->index, &fl);
+	return !links_include(fl, nfl, n->index) && !other_relay(m, from, fl, nfl, n);
+}
+
+static const struct node *
+flood_from(struct mesh *m, const uint8_t id[MESH_ID_LEN])
+{
+	static const uint8_t zero[MESH_ID_LEN];
+
+	return memcmp(id, zero, MESH_ID_LEN) == 0 ? NULL : node_find(m->nodes, id);
+}
+
+static void
+flood_flush(struct mesh *m)
+{
+	const struct node **rfrom = NULL, **lfrom = NULL;
+	struct mesh_msg *msg = NULL, one;
+	uint32_t i, k;
+
+	if (m->nfq_rec == 0 && m->nfq_ls == 0)
+		return;
+	msg = malloc(sizeof(*msg));
+	rfrom = malloc((m->nfq_rec + 1) * sizeof(*rfrom));
+	lfrom = malloc((m->nfq_ls + 1) * sizeof(*lfrom));
+	if (msg == NULL || rfrom == NULL || lfrom == NULL)
+		goto out;
+	for (k = 0; k < m->nfq_rec; k++)
+		rfrom[k] = flood_from(m, m->fq_rec[k].from);
+	for (k = 0; k < m->nfq_ls; k++)
+		lfrom[k] = flood_from(m, m->fq_ls[k].from);
+	for (i = 0; i < m->nnbrs; i++) {
+		struct node *n = m->nbrs[i];
+
+		if (n == m->self || n->link->state != LINK_UP)
+			continue;
+		memset(msg, 0, sizeof(*msg));
+		msg->type = MESH_RECORDS;
+		msg->records.parts = 1;
+		for (k = 0; k < m->nfq_rec; k++) {
+			if (!flood_to(m, rfrom[k], n))
+				continue;
+			if (msg->records.count == MESH_RECORDS_MAX ||
+			    (msg->records.rec[msg->records.count] = m->fq_rec[k].rec,
+			     mesh_records_fit(msg->records.rec, msg->records.count + 1U) <=
+				     msg->records.count)) {
+				/* full: send what it holds, start over with this one */
+				if (mesh_send_to_node(m, n, msg) == 0)
+					m->stats.tx_flood++;
+				msg->records.count = 0;
+			}
+			msg->records.rec[msg->records.count++] = m->fq_rec[k].rec;
+		}
+		if (msg->records.count > 0 && mesh_send_to_node(m, n, msg) == 0)
+			m->stats.tx_flood++;
+		memset(msg, 0, sizeof(*msg));
+		msg->type = MESH_LINK_STATES;
+		for (k = 0; k < m->nfq_ls; k++) {
+			if (!flood_to(m, lfrom[k], n))
+				continue;
+			if (n->takes_lss && mesh_link_states_add(&msg->lss, &m->fq_ls[k].ls) == 0)
+				continue;
+			if (n->takes_lss && msg->lss.count > 0) {
+				if (mesh_send_to_node(m, n, msg) == 0)
+					m->stats.tx_flood++;
+				memset(msg, 0, sizeof(*msg));
+				msg->type = MESH_LINK_STATES;
+				if (mesh_link_states_add(&msg->lss, &m->fq_ls[k].ls) == 0)
+					continue;
+			}
+			memset(&one, 0, sizeof(one));
+			one.type = MESH_LINK_STATE;
+			one.ls = m->fq_ls[k].ls;
+			if (mesh_send_to_node(m, n, &one) == 0)
+				m->stats.tx_flood++;
+		}
+		if (msg->lss.count > 0 && mesh_send_to_node(m, n, msg) == 0)
+			m->stats.tx_flood++;
+	}
+out:
+	m->nfq_rec = m->nfq_ls = 0;
+	/* a burst's queue is not kept: at rest a core holds none */
+	if (m->cap_fq_rec > 16) {
+		free(m->fq_rec);
+		m->fq_rec = NULL;
+		m->cap_fq_rec = 0;
+	}
+	if (m->cap_fq_ls > 16) {
+		free(m->fq_ls);
+		m->fq_ls = NULL;
+		m->cap_fq_ls = 0;
+	}
+	free(msg);
+	free(rfrom);
+	free(lfrom);
+}
+
 /* ---------------------------------------------------------------- own record */
 
 static uint64_t
@@ -1271,12 +1444,10 @@ originate_ls(struct mesh *m)
 	m->ls_seq++;
 	m->self->ls_seq = m->self->ls.version;
 	for (f = 0; f < nch; f++) {
-		struct mesh_msg msg;
+		struct mesh_link_state ls;
 
-		memset(&msg, 0, sizeof(msg));
-		msg.type = MESH_LINK_STATE;
-		lsfrag_set_get(&m->self->ls, changed[f], &msg.ls);
-		flood(m, &msg, NULL);
+		lsfrag_set_get(&m->self->ls, changed[f], &ls);
+		flood_queue_ls(m, &ls, NULL);
 	}
 	mesh_changed(m);
 out:
@@ -1303,16 +1474,8 @@ handle_hello(struct mesh *m, struct node *from, const struct endpoint *src, bool
 	n = accept_record(m, &h->record, src, &refused);
 	if (refused)
 		return;
-	if (n != NULL) {
-		struct mesh_msg fwd;
-
-		memset(&fwd, 0, sizeof(fwd));
-		fwd.type = MESH_RECORDS;
-		fwd.records.parts = 1;
-		fwd.records.count = 1;
-		fwd.records.rec[0] = h->record;
-		flood(m, &fwd, from);
-	}
+	if (n != NULL)
+		flood_queue_record(m, &h->record, from);
 	n = from;
 	if (!n->has_record)
 		return;
@@ -1332,18 +1495,12 @@ static void
 handle_records(struct mesh *m, struct node *from, const struct endpoint *src,
 	       const struct mesh_records *r)
 {
-	struct mesh_msg fwd;
 	uint8_t i;
 	bool refused;
 
-	memset(&fwd, 0, sizeof(fwd));
-	fwd.type = MESH_RECORDS;
-	fwd.records.parts = 1;
 	for (i = 0; i < r->count; i++)
 		if (accept_record(m, &r->rec[i], src, &refused) != NULL)
-			fwd.records.rec[fwd.records.count++] = r->rec[i];
-	if (fwd.records.count > 0)
-		flood(m, &fwd, from);
+			flood_queue_record(m, &r->rec[i], from);
 }
 
 /* A peer's SUMMARY: ask for what we lack, push what we hold newer. */
@@ -1433,15 +1590,14 @@ static void
 handle_link_states(struct mesh *m, struct node *from, const struct endpoint *src,
 		   const struct mesh_link_states *b)
 {
-	struct mesh_msg fwd;
+	struct mesh_link_state ls;
 	unsigned i;
 
+	from->takes_lss = true;
 	for (i = 0; i < b->count; i++) {
-		memset(&fwd, 0, sizeof(fwd));
-		fwd.type = MESH_LINK_STATE;
-		mesh_link_states_get(b, i, &fwd.ls);
-		if (accept_ls(m, &fwd.ls, src))
-			flood(m, &fwd, from);
+		mesh_link_states_get(b, i, &ls);
+		if (accept_ls(m, &ls, src))
+			flood_queue_ls(m, &ls, from);
 	}
 }
 
@@ -1755,17 +1911,16 @@ mesh_input(struct mesh *m, const struct endpoint *src, const uint8_t *buf, size_
 		handle_records(m, from, src, &msg.records);
 		break;
 	case MESH_SUMMARY:
+		from->takes_lss |= (msg.summary.sync_id & SYNC_BATCH) != 0;
 		handle_summary(m, from, src, &msg.summary);
 		break;
 	case MESH_SYNC_REQUEST:
+		from->takes_lss |= (msg.summary.sync_id & SYNC_BATCH) != 0;
 		handle_sync_request(m, from, src, &msg.summary);
 		break;
 	case MESH_LINK_STATE:
-		if (accept_ls(m, &msg.ls, src)) {
-			struct mesh_msg fwd = msg;
-
-			flood(m, &fwd, from);
-		}
+		if (accept_ls(m, &msg.ls, src))
+			flood_queue_ls(m, &msg.ls, from);
 		break;
 	case MESH_LINK_STATES:
 		handle_link_states(m, from, src, &msg.lss);
@@ -2299,16 +2454,8 @@ reconcile(struct mesh *m)
 {
 	if (m->dirty_record) {
 		m->dirty_record = false;
-		if (build_self_record(m) == 0) {
-			struct mesh_msg msg;
-
-			memset(&msg, 0, sizeof(msg));
-			msg.type = MESH_RECORDS;
-			msg.records.parts = 1;
-			msg.records.count = 1;
-			msg.records.rec[0] = m->self->rec;
-			flood(m, &msg, NULL);
-		}
+		if (build_self_record(m) == 0)
+			flood_queue_record(m, &m->self->rec, NULL);
 	}
 	if (m->dirty_ls) {
 		double now = mesh_mono(), due = m->ls_last + LS_MIN_INTERVAL;
@@ -2376,6 +2523,7 @@ reconcile_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	(void)revents;
 	if (m->dirty_ls || m->dirty_routes || m->dirty_wg || m->dirty_record)
 		reconcile(m);
+	flood_flush(m);
 }
 
 /* ---------------------------------------------------------------- lifecycle */
@@ -2471,6 +2619,8 @@ mesh_free(struct mesh *m)
 	free(m->statics);
 	free(m->routes);
 	free(m->rate);
+	free(m->fq_rec);
+	free(m->fq_ls);
 	wg_device_free(m->wg_applied);
 	seal_keyring_free(m->kr);
 	free(m);
@@ -2494,6 +2644,7 @@ mesh_stop(struct mesh *m)
 
 	if (!m->started)
 		return;
+	flood_flush(m);
 	m->stopping = true;
 	memset(&msg, 0, sizeof(msg));
 	msg.type = MESH_BYE;

@@ -138,6 +138,21 @@ struct mesh {
 
 	double ls_last;            /* our last link-state origination */
 
+	/*
+	 * Records and link-state fragments accepted as new since the last
+	 * reconcile, with the id of the node they came from (zero: ours): flooded
+	 * together, packed per neighbour (flood_flush in src/mesh.c).
+	 */
+	struct flood_rec {
+		uint8_t from[MESH_ID_LEN];
+		struct mesh_node_record rec;
+	} *fq_rec;
+	struct flood_ls {
+		uint8_t from[MESH_ID_LEN];
+		struct mesh_link_state ls;
+	} *fq_ls;
+	uint32_t nfq_rec, cap_fq_rec, nfq_ls, cap_fq_ls;
+
 	ev_prepare reconcile_w;
 	ev_timer tick_w;
 	ev_timer ls_w; /* wakes the loop for a held-back origination */
