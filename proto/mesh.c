@@ -482,6 +482,74 @@ mesh_summary_get(struct wire_reader *r, struct mesh_summary *m)
 	return mesh_summary_check(m);
 }
 
+/* ---- SUMMARY_HASH ---------------------------------------------------------- */
+
+unsigned
+mesh_summary_bucket(const uint8_t node_id[MESH_ID_LEN], unsigned nbuckets)
+{
+	return nbuckets == 0 ? 0 : (unsigned)node_id[0] * nbuckets / 256;
+}
+
+uint64_t
+mesh_summary_entry_hash(const uint8_t node_id[MESH_ID_LEN], uint64_t record_seq, uint64_t ls_seq)
+{
+	/* SipHash-2-4 under an all-zero key: a checksum, not a secret (PROTOCOL.md §5.4a) */
+	static const uint8_t key[crypto_shorthash_siphash24_KEYBYTES];
+	uint8_t in[MESH_ID_LEN + 16], out[crypto_shorthash_siphash24_BYTES];
+	struct wire_writer w;
+	uint64_t h = 0;
+	unsigned i;
+
+	wire_writer_init(&w, in, sizeof(in));
+	wire_put_bytes(&w, node_id, MESH_ID_LEN);
+	wire_put_u64(&w, record_seq);
+	wire_put_u64(&w, ls_seq);
+	crypto_shorthash_siphash24(out, in, sizeof(in), key);
+	for (i = 0; i < sizeof(out); i++)
+		h = h << 8 | out[i];
+	return h;
+}
+
+static int
+mesh_summary_hash_check(const struct mesh_summary_hash *m)
+{
+	if (m->nbuckets > MESH_HASH_BUCKETS_MAX)
+		return -E2BIG;
+	return m->nbuckets == 0 ? -EINVAL : 0;
+}
+
+static void
+mesh_summary_hash_put(struct wire_writer *w, const struct mesh_summary_hash *m)
+{
+	unsigned i;
+
+	wire_put_u32(w, m->sync_id);
+	wire_put_u32(w, m->known);
+	wire_put_bytes(w, m->digest, MESH_DIGEST_LEN);
+	wire_put_u8(w, m->nbuckets);
+	for (i = 0; i < m->nbuckets; i++)
+		wire_put_u64(w, m->h[i]);
+}
+
+static int
+mesh_summary_hash_get(struct wire_reader *r, struct mesh_summary_hash *m)
+{
+	unsigned i;
+	int rc;
+
+	wire_get_u32(r, &m->sync_id);
+	wire_get_u32(r, &m->known);
+	wire_get_bytes(r, m->digest, MESH_DIGEST_LEN);
+	if (wire_get_u8(r, &m->nbuckets) < 0)
+		return r->err;
+	rc = mesh_summary_hash_check(m);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < m->nbuckets; i++)
+		wire_get_u64(r, &m->h[i]);
+	return r->err;
+}
+
 /* ---- LINK_STATE ------------------------------------------------------------ */
 
 static int
@@ -1033,6 +1101,8 @@ mesh_check(const struct mesh_msg *m)
 	case MESH_SUMMARY:
 	case MESH_SYNC_REQUEST:
 		return mesh_summary_check(&m->summary);
+	case MESH_SUMMARY_HASH:
+		return mesh_summary_hash_check(&m->hash);
 	case MESH_LINK_STATE:
 		return mesh_ls_check(&m->ls);
 	case MESH_LINK_STATES:
@@ -1074,6 +1144,9 @@ mesh_encode(const struct mesh_msg *m, uint8_t *buf, size_t cap, size_t *len)
 	case MESH_SUMMARY:
 	case MESH_SYNC_REQUEST:
 		mesh_summary_put(&w, &m->summary);
+		break;
+	case MESH_SUMMARY_HASH:
+		mesh_summary_hash_put(&w, &m->hash);
 		break;
 	case MESH_LINK_STATE:
 		mesh_ls_put(&w, &m->ls);
@@ -1128,6 +1201,9 @@ mesh_decode_with(struct mesh_msg *m, uint8_t type, const uint8_t *buf, size_t le
 	case MESH_SUMMARY:
 	case MESH_SYNC_REQUEST:
 		rc = mesh_summary_get(&r, &m->summary);
+		break;
+	case MESH_SUMMARY_HASH:
+		rc = mesh_summary_hash_get(&r, &m->hash);
 		break;
 	case MESH_LINK_STATE:
 		rc = mesh_ls_get(&r, &m->ls, verify);
@@ -1205,6 +1281,8 @@ mesh_type_name(uint8_t type)
 		return "BYE";
 	case MESH_CONFLICT:
 		return "CONFLICT";
+	case MESH_SUMMARY_HASH:
+		return "SUMMARY_HASH";
 	case MESH_LINK_STATE:
 		return "LINK_STATE";
 	case MESH_LINK_STATES:

@@ -54,6 +54,7 @@
 #define MESH_LS_MAX_NEIGHBOURS (MESH_LS_PER_FRAG * MESH_LS_MAX_FRAGS) /* 3456 */
 #define MESH_DIGEST_LEN        32
 #define MESH_LS_BATCH_MAX      10 /* (1081 - 1) / 107: empty fragments per LINK_STATES */
+#define MESH_HASH_BUCKETS_MAX  128 /* SUMMARY_HASH: (1081 - 41) / 8 rounded down to 2^k */
 
 enum mesh_type {
 	/* 0x10-0x1f: membership and anti-entropy */
@@ -63,6 +64,7 @@ enum mesh_type {
 	MESH_SYNC_REQUEST = 0x13,
 	MESH_BYE = 0x14,
 	MESH_CONFLICT = 0x15,
+	MESH_SUMMARY_HASH = 0x16, /* per-bucket hashes of a SUMMARY: find what differs first */
 	/* 0x20-0x2f: routing */
 	MESH_LINK_STATE = 0x20,
 	MESH_LINK_STATES = 0x21, /* several fragments: sync answers to a node that asked for it */
@@ -83,7 +85,8 @@ enum {
 
 /* HELLO flags; unknown bits are ignored. */
 enum {
-	MESH_HELLO_REPLY = 1U << 0, /* answers a HELLO: do not answer with a HELLO */
+	MESH_HELLO_REPLY = 1U << 0,  /* answers a HELLO: do not answer with a HELLO */
+	MESH_HELLO_HASHES = 1U << 1, /* sender takes SUMMARY_HASH for a differing digest */
 };
 
 /* Link-state neighbour flags; unknown bits are kept and ignored. */
@@ -143,6 +146,25 @@ struct mesh_summary {
 	uint8_t count;
 	struct mesh_summary_entry e[MESH_SUMMARY_MAX];
 };
+
+/*
+ * SUMMARY_HASH: what a SUMMARY would list, as nbuckets hashes. Node id x
+ * falls in bucket mesh_summary_bucket(x, nbuckets); a bucket's hash is the
+ * sum (mod 2^64) of mesh_summary_entry_hash() over its entries, so two
+ * holders compare bucket by bucket and exchange SUMMARY entries of the
+ * buckets that differ only. known and digest are the sender's HELLO digest.
+ */
+struct mesh_summary_hash {
+	uint32_t sync_id;
+	uint32_t known;
+	uint8_t digest[MESH_DIGEST_LEN];
+	uint8_t nbuckets; /* 1..MESH_HASH_BUCKETS_MAX */
+	uint64_t h[MESH_HASH_BUCKETS_MAX];
+};
+
+unsigned mesh_summary_bucket(const uint8_t node_id[MESH_ID_LEN], unsigned nbuckets);
+uint64_t mesh_summary_entry_hash(const uint8_t node_id[MESH_ID_LEN], uint64_t record_seq,
+                                 uint64_t ls_seq);
 
 struct mesh_ls_neighbour {
 	uint8_t node_id[MESH_ID_LEN];
@@ -238,6 +260,7 @@ struct mesh_msg {
 		struct mesh_hello hello;
 		struct mesh_records records;
 		struct mesh_summary summary; /* MESH_SUMMARY and MESH_SYNC_REQUEST */
+		struct mesh_summary_hash hash;
 		struct mesh_link_state ls;
 		struct mesh_link_states lss;
 		struct mesh_ping ping;

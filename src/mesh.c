@@ -776,7 +776,7 @@ make_hello(struct mesh *m, struct mesh_msg *msg, bool reply)
 {
 	memset(msg, 0, sizeof(*msg));
 	msg->type = MESH_HELLO;
-	msg->hello.flags = reply ? MESH_HELLO_REPLY : 0;
+	msg->hello.flags = MESH_HELLO_HASHES | (reply ? MESH_HELLO_REPLY : 0);
 	msg->hello.sync_id = ++m->sync_seq & ~(SYNC_ANSWER | SYNC_BATCH);
 	fill_digest(m, msg->hello.digest, &msg->hello.known);
 	msg->hello.record = m->self->rec;
@@ -1286,6 +1286,100 @@ send_full_summary(struct mesh *m, const struct endpoint *dst, struct node *to, u
 	free(e);
 }
 
+/*
+ * Bucketed sync (SUMMARY_HASH, PROTOCOL.md §5.4a): a differing digest is
+ * answered with the hashes of nbuckets buckets of what we hold; both sides
+ * then send SUMMARY entries of the buckets that differ only. While a mesh
+ * grows most digests differ by a few entries in flight, and a full SUMMARY
+ * is N / 22 datagrams each way (46 at 1000 nodes).
+ */
+static bool
+summary_member(const struct node *x)
+{
+	return x != NULL && x->has_record && x->conflict[0] == '\0';
+}
+
+static void
+bucket_hashes(struct mesh *m, unsigned nb, uint64_t *h)
+{
+	uint32_t i, span = node_table_span(m->nodes);
+
+	memset(h, 0, nb * sizeof(*h));
+	for (i = 0; i < span; i++) {
+		const struct node *x = node_at(m->nodes, i);
+
+		if (summary_member(x))
+			h[mesh_summary_bucket(x->id, nb)] +=
+			    mesh_summary_entry_hash(x->id, x->rec.seq, x->ls_seq);
+	}
+}
+
+/* nbuckets 0: as many as suit what we hold (about 8 entries each). */
+static void
+send_hashes(struct mesh *m, const struct endpoint *dst, struct node *to, uint32_t sync_id,
+	    unsigned nb)
+{
+	struct mesh_msg msg;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.type = MESH_SUMMARY_HASH;
+	msg.hash.sync_id = sync_id;
+	fill_digest(m, msg.hash.digest, &msg.hash.known);
+	if (nb == 0)
+		for (nb = 1; nb < MESH_HASH_BUCKETS_MAX && nb * 8 < msg.hash.known; nb *= 2)
+			;
+	msg.hash.nbuckets = (uint8_t)nb;
+	bucket_hashes(m, nb, msg.hash.h);
+	mesh_send(m, dst, &msg, to);
+}
+
+static void
+handle_summary_hash(struct mesh *m, struct node *from, const struct endpoint *src,
+		    const struct mesh_summary_hash *sh)
+{
+	uint64_t own[MESH_HASH_BUCKETS_MAX];
+	uint8_t digest[MESH_DIGEST_LEN];
+	struct mesh_summary_entry *e;
+	uint32_t i, span = node_table_span(m->nodes), known;
+	bool answer = (sh->sync_id & SYNC_ANSWER) != 0, differ = false;
+	size_t n = 0;
+
+	bucket_hashes(m, sh->nbuckets, own);
+	for (i = 0; i < sh->nbuckets; i++)
+		differ |= own[i] != sh->h[i];
+	if (!answer)
+		send_hashes(m, src, from, sh->sync_id | SYNC_ANSWER, sh->nbuckets);
+	if (!differ) {
+		/* equal buckets, yet the digests differ (a collision): sync in full */
+		fill_digest(m, digest, &known);
+		if (!answer && (known != sh->known ||
+				sodium_memcmp(digest, sh->digest, MESH_DIGEST_LEN) != 0))
+			send_full_summary(m, src, from, sh->sync_id & ~SYNC_ANSWER);
+		return;
+	}
+	e = malloc((span ? span : 1) * sizeof(*e));
+	if (e == NULL)
+		return;
+	for (i = 0; i < span; i++) {
+		const struct node *x = node_at(m->nodes, i);
+		unsigned b;
+
+		if (!summary_member(x))
+			continue;
+		b = mesh_summary_bucket(x->id, sh->nbuckets);
+		if (own[b] == sh->h[b])
+			continue;
+		memcpy(e[n].node_id, x->id, MESH_ID_LEN);
+		e[n].record_seq = x->rec.seq;
+		e[n].ls_seq = x->ls_seq;
+		n++;
+	}
+	/* an answer: the peer sends its own entries of these buckets, not all */
+	if (n > 0)
+		send_summary(m, src, from, MESH_SUMMARY, sh->sync_id | SYNC_ANSWER, e, n);
+	free(e);
+}
+
 /* ---------------------------------------------------------------- link state */
 
 static void
@@ -1487,7 +1581,11 @@ handle_hello(struct mesh *m, struct node *from, const struct endpoint *src, bool
 		mesh_send(m, src, &reply, n);
 	}
 	fill_digest(m, digest, &known);
-	if (known != h->known || sodium_memcmp(digest, h->digest, MESH_DIGEST_LEN) != 0)
+	if (known == h->known && sodium_memcmp(digest, h->digest, MESH_DIGEST_LEN) == 0)
+		return;
+	if (h->flags & MESH_HELLO_HASHES)
+		send_hashes(m, src, n, h->sync_id, 0);
+	else
 		send_full_summary(m, src, n, h->sync_id);
 }
 
@@ -1917,6 +2015,9 @@ mesh_input(struct mesh *m, const struct endpoint *src, const uint8_t *buf, size_
 	case MESH_SYNC_REQUEST:
 		from->takes_lss |= (msg.summary.sync_id & SYNC_BATCH) != 0;
 		handle_sync_request(m, from, src, &msg.summary);
+		break;
+	case MESH_SUMMARY_HASH:
+		handle_summary_hash(m, from, src, &msg.hash);
 		break;
 	case MESH_LINK_STATE:
 		if (accept_ls(m, &msg.ls, src))

@@ -110,6 +110,8 @@ enum {
 	M_LSS_ONE,
 	M_LSS_MIXED,
 	M_LSS_TEN,
+	M_HASH_ONE,
+	M_HASH_FULL,
 	M_PING,
 	M_PONG_EMPTY,
 	M_PONG_FULL,
@@ -142,6 +144,8 @@ static const char *const msg_names[M_COUNT] = {
     "LINK_STATES one full fragment",
     "LINK_STATES empty, two and 18",
     "LINK_STATES ten empty fragments",
+    "SUMMARY_HASH one bucket",
+    "SUMMARY_HASH 128 buckets",
     "PING",
     "PONG no endpoints",
     "PONG both endpoints",
@@ -237,6 +241,16 @@ make_msgs(void)
 		is_int(mesh_link_states_add(&msgs[M_LSS_MIXED].lss, &ls18), 0,
 		       "lss: empty, two and 18 fit");
 	}
+	msgs[M_HASH_ONE].type = MESH_SUMMARY_HASH;
+	msgs[M_HASH_ONE].hash.sync_id = 7;
+	msgs[M_HASH_ONE].hash.nbuckets = 1;
+	msgs[M_HASH_FULL].type = MESH_SUMMARY_HASH;
+	msgs[M_HASH_FULL].hash.sync_id = 0x80000009u;
+	msgs[M_HASH_FULL].hash.known = 1000;
+	memset(msgs[M_HASH_FULL].hash.digest, 0xd1, MESH_DIGEST_LEN);
+	msgs[M_HASH_FULL].hash.nbuckets = MESH_HASH_BUCKETS_MAX;
+	for (i = 0; i < MESH_HASH_BUCKETS_MAX; i++)
+		msgs[M_HASH_FULL].hash.h[i] = 0x0123456789abcdefULL * (i + 1);
 	msgs[M_LSS_TEN].type = MESH_LINK_STATES;
 	for (i = 0; i < MESH_LS_BATCH_MAX; i++)
 		mesh_link_states_add(&msgs[M_LSS_TEN].lss, &msgs[M_LS_EMPTY].ls);
@@ -973,6 +987,40 @@ test_link_states(void)
 	       "lss: more than 27 entries in all are -E2BIG");
 }
 
+/* SUMMARY_HASH: bucket counts, the bucket of an id, the entry hash. */
+static void
+test_summary_hash(void)
+{
+	uint8_t buf[SEAL_MAX_BODY], id[32];
+	struct mesh_msg m, d;
+	size_t len;
+	uint64_t h;
+
+	m = msgs[M_HASH_ONE];
+	m.hash.nbuckets = 0;
+	is_int(mesh_encode(&m, buf, sizeof(buf), &len), -EINVAL, "hash: 0 buckets refused");
+	m = msgs[M_HASH_FULL];
+	mesh_encode(&m, buf, sizeof(buf), &len);
+	is_int(len, 1065, "hash: 128 buckets are 1065 bytes");
+	buf[40] = 0;
+	is_int(mesh_decode(&d, MESH_SUMMARY_HASH, buf, len), -EINVAL,
+	       "hash: 0 buckets on the wire is -EINVAL");
+	buf[40] = MESH_HASH_BUCKETS_MAX + 1;
+	is_int(mesh_decode(&d, MESH_SUMMARY_HASH, buf, len), -E2BIG,
+	       "hash: 129 buckets on the wire is -E2BIG");
+	memset(id, 0, sizeof(id));
+	is_int(mesh_summary_bucket(id, 128), 0, "hash: id 00.. in bucket 0");
+	id[0] = 0xff;
+	is_int(mesh_summary_bucket(id, 128), 127, "hash: id ff.. in bucket 127 of 128");
+	is_int(mesh_summary_bucket(id, 1), 0, "hash: one bucket holds all");
+	id[0] = 0x80;
+	is_int(mesh_summary_bucket(id, 16), 8, "hash: id 80.. in bucket 8 of 16");
+	h = mesh_summary_entry_hash(id, 5, 6);
+	ok(h == mesh_summary_entry_hash(id, 5, 6), "hash: the entry hash is a function");
+	ok(h != mesh_summary_entry_hash(id, 5, 7), "hash: a link-state change moves it");
+	ok(h != mesh_summary_entry_hash(id, 6, 6), "hash: a record change moves it");
+}
+
 static void
 test_link_state(void)
 {
@@ -1109,6 +1157,7 @@ main(void)
 	test_caps_and_signatures();
 	test_link_state();
 	test_link_states();
+	test_summary_hash();
 	test_digest();
 	seal_keyring_free(kr);
 	identity_free(alice);

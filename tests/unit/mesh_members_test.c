@@ -599,6 +599,86 @@ out:
 	meshsim_free(sim);
 }
 
+/* ---------------------------------------------------------------- sync versions */
+
+/*
+ * A HELLO with a differing digest from a node that does not set
+ * MESH_HELLO_HASHES (an older version) is answered with a full SUMMARY,
+ * one that sets it with a SUMMARY_HASH; a SUMMARY whose sync id lacks
+ * SYNC_BATCH (bit 30) gets its link state as LINK_STATE datagrams.
+ */
+static void
+test_versions(void)
+{
+	struct meshsim *sim = sim_new(25, NULL);
+	int a = add(sim, "a", "10.1.0.1", true);
+	struct identity *x = NULL;
+	uint8_t buf[SEAL_MAX_DATAGRAM];
+	const struct mesh_stats *st;
+	struct mesh_msg msg;
+	uint64_t sum, hash, ls, lss;
+	size_t len = 0;
+
+	add(sim, "b", "10.1.0.2", false);
+	meshsim_start_all(sim);
+	is_int(meshsim_run_until(sim, converged_cb, NULL, 10), 0, "versions: a and b converge");
+	identity_generate(&x);
+	st = mesh_stats(meshsim_mesh(sim, (unsigned)a));
+	sum = st->tx_type[MESH_SUMMARY - 0x10];
+	hash = st->tx_type[MESH_SUMMARY_HASH - 0x10];
+	/* seal_hello: flags 0, digest of nothing */
+	is_int(seal_hello(sim, x, "x", "10.1.0.9", buf, &len), 0, "versions: an old HELLO");
+	deliver(sim, (unsigned)a, "198.51.100.9", buf, len);
+	ok(st->tx_type[MESH_SUMMARY - 0x10] > sum && st->tx_type[MESH_SUMMARY_HASH - 0x10] == hash,
+	   "versions: answered with a full SUMMARY, no SUMMARY_HASH");
+
+	memset(&msg, 0, sizeof(msg));
+	msg.type = MESH_HELLO;
+	msg.hello.flags = MESH_HELLO_HASHES | MESH_HELLO_REPLY;
+	msg.hello.sync_id = 8;
+	msg.hello.record.seq = (uint64_t)1 << 32 | 1;
+	msg.hello.record.flags = MESH_NODE_RELAY;
+	snprintf(msg.hello.record.name, sizeof(msg.hello.record.name), "x");
+	ipaddr_parse(&msg.hello.record.addr, "10.1.0.9");
+	memcpy(msg.hello.record.wg_public, identity_wg_public(x), IDENTITY_WG_KEY_LEN);
+	msg.hello.record.wg_port = 50077;
+	msg.hello.record.admin_port = 50577;
+	mesh_record_sign(&msg.hello.record, x);
+	sum = st->tx_type[MESH_SUMMARY - 0x10];
+	is_int(seal_msg(sim, x, (uint64_t)1 << 32 | 100, &msg, buf, &len), 0,
+	       "versions: a new HELLO");
+	deliver(sim, (unsigned)a, "198.51.100.9", buf, len);
+	ok(st->tx_type[MESH_SUMMARY_HASH - 0x10] == hash + 1 &&
+	       st->tx_type[MESH_SUMMARY - 0x10] == sum,
+	   "versions: answered with one SUMMARY_HASH");
+
+	/* an old SYNC_REQUEST for everything: LINK_STATE answers */
+	memset(&msg, 0, sizeof(msg));
+	msg.type = MESH_SYNC_REQUEST;
+	msg.summary.sync_id = 9;
+	msg.summary.parts = 1;
+	msg.summary.count = 2;
+	memcpy(msg.summary.e[0].node_id, identity_node_id(meshsim_identity(sim, 0)), 32);
+	memcpy(msg.summary.e[1].node_id, identity_node_id(meshsim_identity(sim, 1)), 32);
+	ls = st->tx_type[MESH_LINK_STATE - 0x10];
+	lss = st->tx_type[MESH_LINK_STATES - 0x10];
+	is_int(seal_msg(sim, x, (uint64_t)1 << 32 | 101, &msg, buf, &len), 0,
+	       "versions: an old SYNC_REQUEST");
+	deliver(sim, (unsigned)a, "198.51.100.9", buf, len);
+	ok(st->tx_type[MESH_LINK_STATE - 0x10] == ls + 2 &&
+	       st->tx_type[MESH_LINK_STATES - 0x10] == lss,
+	   "versions: two LINK_STATE answers, no LINK_STATES");
+	msg.summary.sync_id = 10 | 0x40000000u;
+	is_int(seal_msg(sim, x, (uint64_t)1 << 32 | 102, &msg, buf, &len), 0,
+	       "versions: a new SYNC_REQUEST");
+	deliver(sim, (unsigned)a, "198.51.100.9", buf, len);
+	ok(st->tx_type[MESH_LINK_STATE - 0x10] == ls + 2 &&
+	       st->tx_type[MESH_LINK_STATES - 0x10] == lss + 1,
+	   "versions: one LINK_STATES answer");
+	identity_free(x);
+	meshsim_free(sim);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -608,6 +688,7 @@ static const struct {
 	{ "cap", test_cap },
 	{ "rate", test_rate },
 	{ "forge", test_forge },
+	{ "versions", test_versions },
     /* clang-format on */
 };
 
