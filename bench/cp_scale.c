@@ -278,7 +278,8 @@ report_work(struct meshsim *sim)
 		if (type[k] > 0)
 			fprintf(stderr, " %s %llu", mesh_type_name((uint8_t)(k + 0x10)),
 			        (unsigned long long)type[k]);
-	fprintf(stderr, " (flooded on: %llu)\nembedded objects: %llu verified, %llu skipped as copies\n",
+	fprintf(stderr,
+	        " (flooded on: %llu)\nembedded objects: %llu verified, %llu skipped as copies\n",
 	        (unsigned long long)flooded, (unsigned long long)verified,
 	        (unsigned long long)skipped);
 }

@@ -53,7 +53,7 @@
 #define MESH_LS_MAX_FRAGS      128
 #define MESH_LS_MAX_NEIGHBOURS (MESH_LS_PER_FRAG * MESH_LS_MAX_FRAGS) /* 3456 */
 #define MESH_DIGEST_LEN        32
-#define MESH_LS_BATCH_MAX      10 /* (1081 - 1) / 107: empty fragments per LINK_STATES */
+#define MESH_LS_BATCH_MAX      10  /* (1081 - 1) / 107: empty fragments per LINK_STATES */
 #define MESH_HASH_BUCKETS_MAX  128 /* SUMMARY_HASH: (1081 - 41) / 8 rounded down to 2^k */
 
 enum mesh_type {
