@@ -2013,8 +2013,9 @@ mesh_input(struct mesh *m, const struct endpoint *src, const uint8_t *buf, size_
 	from->last_src = *src;
 	from->last_src_underlay = underlay;
 	from->cnt.admin_in++;
-	/* the periodic ones (PING, PONG, HELLO) would drown the rest */
-	if (msg.type != MESH_PING && msg.type != MESH_PONG && msg.type != MESH_HELLO)
+	/* the periodic ones (PING, PONG, HELLO and its SUMMARY_HASH) would drown the rest */
+	if (msg.type != MESH_PING && msg.type != MESH_PONG && msg.type != MESH_HELLO &&
+	    msg.type != MESH_SUMMARY_HASH)
 		log_debug("admin: %s from %s", mesh_type_name(msg.type), label(from));
 
 	switch (msg.type) {
