@@ -251,6 +251,39 @@ report_cap_drops(struct meshsim *sim)
 	        (unsigned long long)rate, (unsigned long long)cap);
 }
 
+/*
+ * Where the datagrams (one signature and one verification each) went, by
+ * type, and how many embedded records and link-state fragments were
+ * verified or skipped as copies, summed over the running cores (stderr).
+ */
+static void
+report_work(struct meshsim *sim)
+{
+	uint64_t type[MESH_STATS_TYPES] = {0}, verified = 0, skipped = 0, flooded = 0;
+	unsigned i, k;
+
+	for (i = 0; i < meshsim_node_count(sim); i++) {
+		const struct mesh *m = meshsim_mesh(sim, i);
+
+		if (m == NULL)
+			continue;
+		for (k = 0; k < MESH_STATS_TYPES; k++)
+			type[k] += mesh_stats(m)->tx_type[k];
+		verified += mesh_stats(m)->verified;
+		skipped += mesh_stats(m)->verify_skipped;
+		flooded += mesh_stats(m)->tx_flood;
+	}
+	fprintf(stderr, "datagrams sent by type:");
+	for (k = 0; k < MESH_STATS_TYPES; k++)
+		if (type[k] > 0)
+			fprintf(stderr, " %s %llu", mesh_type_name((uint8_t)(k + 0x10)),
+			        (unsigned long long)type[k]);
+	fprintf(stderr,
+	        " (flooded on: %llu)\nembedded objects: %llu verified, %llu skipped as copies\n",
+	        (unsigned long long)flooded, (unsigned long long)verified,
+	        (unsigned long long)skipped);
+}
+
 /* The node cap must not be what limits a benchmark run beyond its default. */
 static void
 params_for(struct mesh_params *p, unsigned n)
@@ -300,9 +333,11 @@ run_full(struct result *r, double idle_s, unsigned batch, bool verbose)
 			fprintf(stderr, "cp_scale: no convergence with %u nodes\n", k);
 			return -ETIMEDOUT;
 		}
-		if (verbose)
+		if (verbose) {
 			fprintf(stderr, "%u nodes converged after %.1f s (%.1f CPU s)\n", k,
 			        now() - t0, cpu_seconds());
+			report_work(sim);
+		}
 	}
 	r->converge_s = now() - t0;
 	heap1 = heap_in_use();
@@ -363,6 +398,7 @@ run_full(struct result *r, double idle_s, unsigned batch, bool verbose)
 	}
 	r->datagrams = meshsim_stats(sim)->sent;
 	report_cap_drops(sim);
+	report_work(sim);
 
 	/* one hub's own allocations: the heap its core gives back */
 	{

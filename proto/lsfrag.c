@@ -126,11 +126,9 @@ trim(struct lsfrag_set *s)
 }
 
 int
-lsfrag_set_add(struct lsfrag_set *s, const struct mesh_link_state *f)
+lsfrag_set_check(const struct lsfrag_set *s, const struct mesh_link_state *f)
 {
-	struct lsfrag *copy;
 	bool newest;
-	int rc;
 
 	if (memcmp(f->origin, s->origin, MESH_ID_LEN) != 0)
 		return -EINVAL;
@@ -141,13 +139,49 @@ lsfrag_set_add(struct lsfrag_set *s, const struct mesh_link_state *f)
 		if (epoch_of(f->seq) < epoch_of(s->max_seq))
 			return -ESTALE;
 		if (epoch_of(f->seq) > epoch_of(s->max_seq))
-			lsfrag_set_clear(s); /* a new incarnation re-announces everything */
+			return 1; /* a new incarnation re-announces everything */
 	}
 	newest = s->nfrags == 0 || f->seq > s->max_seq;
 	if (!newest && f->frag >= s->nfrags)
 		return -ESTALE;
 	if (f->frag < s->cap && s->frags[f->frag] != NULL && s->frags[f->frag]->seq >= f->seq)
 		return -EALREADY;
+	return 1;
+}
+
+bool
+lsfrag_set_holds(const struct lsfrag_set *s, const struct mesh_link_state *f)
+{
+	const struct lsfrag *h;
+	unsigned i;
+
+	if (memcmp(f->origin, s->origin, MESH_ID_LEN) != 0 || f->frag >= s->nfrags ||
+	    s->frags[f->frag] == NULL)
+		return false;
+	h = s->frags[f->frag];
+	if (h->seq != f->seq || h->nfrags != f->nfrags || h->count != f->count ||
+	    memcmp(h->sig, f->sig, MESH_SIG_LEN) != 0)
+		return false;
+	for (i = 0; i < h->count; i++)
+		if (memcmp(h->n[i].node_id, f->n[i].node_id, MESH_ID_LEN) != 0 ||
+		    h->n[i].cost != f->n[i].cost || h->n[i].flags != f->n[i].flags)
+			return false;
+	return true;
+}
+
+int
+lsfrag_set_add(struct lsfrag_set *s, const struct mesh_link_state *f)
+{
+	struct lsfrag *copy;
+	bool newest;
+	int rc;
+
+	rc = lsfrag_set_check(s, f);
+	if (rc < 0)
+		return rc;
+	if (s->nfrags > 0 && epoch_of(f->seq) > epoch_of(s->max_seq))
+		lsfrag_set_clear(s); /* a new incarnation re-announces everything */
+	newest = s->nfrags == 0 || f->seq > s->max_seq;
 	rc = reserve(s, newest ? f->nfrags : s->nfrags);
 	if (rc < 0)
 		return rc;

@@ -75,6 +75,16 @@ void lsfrag_set_clear(struct lsfrag_set *s);
  */
 int lsfrag_set_add(struct lsfrag_set *s, const struct mesh_link_state *f);
 
+/*
+ * What lsfrag_set_add(s, f) would return, without changing s: 1 when f
+ * would change the set, else the same negative errno. A receiver verifies
+ * f's signature only when this says 1 (or to judge a same-seq copy that
+ * lsfrag_set_holds() does not recognise).
+ */
+int lsfrag_set_check(const struct lsfrag_set *s, const struct mesh_link_state *f);
+/* s holds fragment f->frag with exactly f's seq, count, entries and signature. */
+bool lsfrag_set_holds(const struct lsfrag_set *s, const struct mesh_link_state *f);
+
 /* Fragment i as a signed message (false when not held). */
 bool lsfrag_set_get(const struct lsfrag_set *s, unsigned i, struct mesh_link_state *out);
 /* Fragments held (some may be missing while a flood is under way). */

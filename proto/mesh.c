@@ -192,15 +192,20 @@ mesh_sign_buf(const struct identity *id, const char *dom, const struct wire_writ
 	return identity_sign(id, dom, w->buf, w->len, sig);
 }
 
-/* Verify the signature that follows the signed bytes r->buf[start..r->off). */
+/*
+ * Read the signature that follows the signed bytes r->buf[start..r->off) and
+ * verify it, unless `verify` is false (mesh_decode_lazy: the caller verifies).
+ */
 static int
 mesh_get_sig(struct wire_reader *r, size_t start, const uint8_t *signer, const char *dom,
-             uint8_t sig[MESH_SIG_LEN])
+             uint8_t sig[MESH_SIG_LEN], bool verify)
 {
 	size_t end = r->off;
 
 	if (wire_get_bytes(r, sig, MESH_SIG_LEN) < 0)
 		return r->err;
+	if (!verify)
+		return 0;
 	return identity_verify(signer, dom, r->buf + start, end - start, sig) < 0 ? -EPERM : 0;
 }
 
@@ -241,7 +246,7 @@ mesh_record_put(struct wire_writer *w, const struct mesh_node_record *rec)
 }
 
 static int
-mesh_record_get(struct wire_reader *r, struct mesh_node_record *rec)
+mesh_record_get(struct wire_reader *r, struct mesh_node_record *rec, bool verify)
 {
 	size_t start = r->off;
 	int rc;
@@ -265,7 +270,7 @@ mesh_record_get(struct wire_reader *r, struct mesh_node_record *rec)
 	rc = mesh_record_check(rec);
 	if (rc < 0)
 		return rc;
-	return mesh_get_sig(r, start, rec->node_id, mesh_dom_record, rec->sig);
+	return mesh_get_sig(r, start, rec->node_id, mesh_dom_record, rec->sig, verify);
 }
 
 int
@@ -301,6 +306,21 @@ mesh_record_verify(const struct mesh_node_record *rec)
 	                                                                                : 0;
 }
 
+bool
+mesh_record_same(const struct mesh_node_record *a, const struct mesh_node_record *b)
+{
+	uint8_t ba[SEAL_MAX_BODY], bb[SEAL_MAX_BODY];
+	struct wire_writer wa, wb;
+
+	if (a->seq != b->seq || memcmp(a->sig, b->sig, MESH_SIG_LEN) != 0)
+		return false;
+	wire_writer_init(&wa, ba, sizeof(ba));
+	wire_writer_init(&wb, bb, sizeof(bb));
+	mesh_record_put_signed(&wa, a);
+	mesh_record_put_signed(&wb, b);
+	return wa.err == 0 && wb.err == 0 && wa.len == wb.len && memcmp(ba, bb, wa.len) == 0;
+}
+
 size_t
 mesh_record_len(const struct mesh_node_record *rec)
 {
@@ -332,13 +352,13 @@ mesh_hello_put(struct wire_writer *w, const struct mesh_hello *h)
 }
 
 static int
-mesh_hello_get(struct wire_reader *r, struct mesh_hello *h)
+mesh_hello_get(struct wire_reader *r, struct mesh_hello *h, bool verify)
 {
 	wire_get_u8(r, &h->flags);
 	wire_get_u32(r, &h->sync_id);
 	wire_get_u32(r, &h->known);
 	wire_get_bytes(r, h->digest, MESH_DIGEST_LEN);
-	return mesh_record_get(r, &h->record);
+	return mesh_record_get(r, &h->record, verify);
 }
 
 /* ---- RECORDS -------------------------------------------------------------- */
@@ -379,7 +399,7 @@ mesh_records_put(struct wire_writer *w, const struct mesh_records *m)
 }
 
 static int
-mesh_records_get(struct wire_reader *r, struct mesh_records *m)
+mesh_records_get(struct wire_reader *r, struct mesh_records *m, bool verify)
 {
 	unsigned i;
 	int rc;
@@ -394,7 +414,7 @@ mesh_records_get(struct wire_reader *r, struct mesh_records *m)
 	if (mesh_parts_check(m->part, m->parts) < 0)
 		return -EINVAL;
 	for (i = 0; i < m->count; i++) {
-		rc = mesh_record_get(r, &m->rec[i]);
+		rc = mesh_record_get(r, &m->rec[i], verify);
 		if (rc < 0)
 			return rc;
 	}
@@ -462,6 +482,74 @@ mesh_summary_get(struct wire_reader *r, struct mesh_summary *m)
 	return mesh_summary_check(m);
 }
 
+/* ---- SUMMARY_HASH ---------------------------------------------------------- */
+
+unsigned
+mesh_summary_bucket(const uint8_t node_id[MESH_ID_LEN], unsigned nbuckets)
+{
+	return nbuckets == 0 ? 0 : (unsigned)node_id[0] * nbuckets / 256;
+}
+
+uint64_t
+mesh_summary_entry_hash(const uint8_t node_id[MESH_ID_LEN], uint64_t record_seq, uint64_t ls_seq)
+{
+	/* SipHash-2-4 under an all-zero key: a checksum, not a secret (PROTOCOL.md §5.4a) */
+	static const uint8_t key[crypto_shorthash_siphash24_KEYBYTES];
+	uint8_t in[MESH_ID_LEN + 16], out[crypto_shorthash_siphash24_BYTES];
+	struct wire_writer w;
+	uint64_t h = 0;
+	unsigned i;
+
+	wire_writer_init(&w, in, sizeof(in));
+	wire_put_bytes(&w, node_id, MESH_ID_LEN);
+	wire_put_u64(&w, record_seq);
+	wire_put_u64(&w, ls_seq);
+	crypto_shorthash_siphash24(out, in, sizeof(in), key);
+	for (i = 0; i < sizeof(out); i++)
+		h = h << 8 | out[i];
+	return h;
+}
+
+static int
+mesh_summary_hash_check(const struct mesh_summary_hash *m)
+{
+	if (m->nbuckets > MESH_HASH_BUCKETS_MAX)
+		return -E2BIG;
+	return m->nbuckets == 0 ? -EINVAL : 0;
+}
+
+static void
+mesh_summary_hash_put(struct wire_writer *w, const struct mesh_summary_hash *m)
+{
+	unsigned i;
+
+	wire_put_u32(w, m->sync_id);
+	wire_put_u32(w, m->known);
+	wire_put_bytes(w, m->digest, MESH_DIGEST_LEN);
+	wire_put_u8(w, m->nbuckets);
+	for (i = 0; i < m->nbuckets; i++)
+		wire_put_u64(w, m->h[i]);
+}
+
+static int
+mesh_summary_hash_get(struct wire_reader *r, struct mesh_summary_hash *m)
+{
+	unsigned i;
+	int rc;
+
+	wire_get_u32(r, &m->sync_id);
+	wire_get_u32(r, &m->known);
+	wire_get_bytes(r, m->digest, MESH_DIGEST_LEN);
+	if (wire_get_u8(r, &m->nbuckets) < 0)
+		return r->err;
+	rc = mesh_summary_hash_check(m);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < m->nbuckets; i++)
+		wire_get_u64(r, &m->h[i]);
+	return r->err;
+}
+
 /* ---- LINK_STATE ------------------------------------------------------------ */
 
 static int
@@ -508,7 +596,7 @@ mesh_ls_put(struct wire_writer *w, const struct mesh_link_state *ls)
 }
 
 static int
-mesh_ls_get(struct wire_reader *r, struct mesh_link_state *ls)
+mesh_ls_get(struct wire_reader *r, struct mesh_link_state *ls, bool verify)
 {
 	size_t start = r->off;
 	unsigned i;
@@ -532,7 +620,7 @@ mesh_ls_get(struct wire_reader *r, struct mesh_link_state *ls)
 	rc = mesh_ls_check(ls);
 	if (rc < 0)
 		return rc;
-	return mesh_get_sig(r, start, ls->origin, mesh_dom_ls, ls->sig);
+	return mesh_get_sig(r, start, ls->origin, mesh_dom_ls, ls->sig, verify);
 }
 
 int
@@ -549,6 +637,22 @@ mesh_ls_sign(struct mesh_link_state *ls, const struct identity *id)
 	wire_writer_init(&w, buf, sizeof(buf));
 	mesh_ls_put_signed(&w, ls);
 	return mesh_sign_buf(id, mesh_dom_ls, &w, ls->sig);
+}
+
+int
+mesh_ls_verify(const struct mesh_link_state *ls)
+{
+	uint8_t buf[SEAL_MAX_BODY];
+	struct wire_writer w;
+	int rc = mesh_ls_check(ls);
+
+	if (rc < 0)
+		return rc;
+	wire_writer_init(&w, buf, sizeof(buf));
+	mesh_ls_put_signed(&w, ls);
+	if (w.err < 0)
+		return w.err;
+	return identity_verify(ls->origin, mesh_dom_ls, buf, w.len, ls->sig) < 0 ? -EPERM : 0;
 }
 
 unsigned
@@ -576,6 +680,124 @@ mesh_ls_fragment(struct mesh_link_state *out, const struct identity *id, uint64_
 	if (out->count > 0)
 		memcpy(out->n, all + first, out->count * sizeof(*all));
 	return mesh_ls_sign(out, id);
+}
+
+/* ---- LINK_STATES ----------------------------------------------------------- */
+
+static size_t
+mesh_ls_len(uint8_t count)
+{
+	return MESH_ID_LEN + 8 + 3 + (size_t)count * 35 + MESH_SIG_LEN;
+}
+
+static size_t
+mesh_link_states_len(const struct mesh_link_states *b)
+{
+	size_t n = 1;
+	unsigned i;
+
+	for (i = 0; i < b->count && i < MESH_LS_BATCH_MAX; i++)
+		n += mesh_ls_len(b->f[i].count);
+	return n;
+}
+
+void
+mesh_link_states_get(const struct mesh_link_states *b, unsigned i, struct mesh_link_state *out)
+{
+	const struct mesh_ls_batch_frag *f = &b->f[i];
+
+	memset(out, 0, sizeof(*out));
+	memcpy(out->origin, f->origin, MESH_ID_LEN);
+	out->seq = f->seq;
+	out->frag = f->frag;
+	out->nfrags = f->nfrags;
+	out->count = f->count;
+	if (f->count > 0)
+		memcpy(out->n, &b->pool[f->first], f->count * sizeof(out->n[0]));
+	memcpy(out->sig, f->sig, MESH_SIG_LEN);
+}
+
+int
+mesh_link_states_add(struct mesh_link_states *b, const struct mesh_link_state *ls)
+{
+	struct mesh_ls_batch_frag *f;
+	int rc = mesh_ls_check(ls);
+
+	if (rc < 0)
+		return rc;
+	if (b->count >= MESH_LS_BATCH_MAX || b->nentries + ls->count > MESH_LS_PER_FRAG ||
+	    mesh_link_states_len(b) + mesh_ls_len(ls->count) > SEAL_MAX_BODY)
+		return -EMSGSIZE;
+	f = &b->f[b->count++];
+	memcpy(f->origin, ls->origin, MESH_ID_LEN);
+	f->seq = ls->seq;
+	f->frag = ls->frag;
+	f->nfrags = ls->nfrags;
+	f->count = ls->count;
+	f->first = b->nentries;
+	if (ls->count > 0)
+		memcpy(&b->pool[b->nentries], ls->n, ls->count * sizeof(ls->n[0]));
+	b->nentries = (uint8_t)(b->nentries + ls->count);
+	memcpy(f->sig, ls->sig, MESH_SIG_LEN);
+	return 0;
+}
+
+static int
+mesh_link_states_check(const struct mesh_link_states *b)
+{
+	struct mesh_link_state ls;
+	unsigned i;
+	int rc;
+
+	if (b->count > MESH_LS_BATCH_MAX || b->nentries > MESH_LS_PER_FRAG)
+		return -E2BIG;
+	for (i = 0; i < b->count; i++) {
+		if (b->f[i].first + b->f[i].count > b->nentries)
+			return -EINVAL;
+		mesh_link_states_get(b, i, &ls);
+		rc = mesh_ls_check(&ls);
+		if (rc < 0)
+			return rc;
+	}
+	return mesh_link_states_len(b) > SEAL_MAX_BODY ? -EMSGSIZE : 0;
+}
+
+static void
+mesh_link_states_put(struct wire_writer *w, const struct mesh_link_states *b)
+{
+	struct mesh_link_state ls;
+	unsigned i;
+
+	wire_put_u8(w, b->count);
+	for (i = 0; i < b->count; i++) {
+		mesh_link_states_get(b, i, &ls);
+		mesh_ls_put(w, &ls);
+	}
+}
+
+static int
+mesh_link_states_get_wire(struct wire_reader *r, struct mesh_link_states *b, bool verify)
+{
+	struct mesh_link_state ls;
+	uint8_t count;
+	unsigned i;
+	int rc;
+
+	if (wire_get_u8(r, &count) < 0)
+		return r->err;
+	if (count > MESH_LS_BATCH_MAX)
+		return -E2BIG;
+	for (i = 0; i < count; i++) {
+		memset(&ls, 0, sizeof(ls));
+		rc = mesh_ls_get(r, &ls, verify);
+		if (rc < 0)
+			return rc;
+		/* the body bound keeps the pool within MESH_LS_PER_FRAG entries */
+		rc = mesh_link_states_add(b, &ls);
+		if (rc < 0)
+			return rc == -EMSGSIZE ? -E2BIG : rc;
+	}
+	return 0;
 }
 
 /* ---- PING / PONG ----------------------------------------------------------- */
@@ -653,7 +875,7 @@ mesh_bye_get(struct wire_reader *r, struct mesh_bye *b)
 	wire_get_bytes(r, b->node_id, MESH_ID_LEN);
 	wire_get_u64(r, &b->record_seq);
 	wire_get_u8(r, &b->reason);
-	return mesh_get_sig(r, start, b->node_id, mesh_dom_bye, b->sig);
+	return mesh_get_sig(r, start, b->node_id, mesh_dom_bye, b->sig, true);
 }
 
 int
@@ -785,7 +1007,7 @@ mesh_punch_get(struct wire_reader *r, struct mesh_punch *p)
 	rc = mesh_punch_check(p);
 	if (rc < 0)
 		return rc;
-	return mesh_get_sig(r, start, p->requester, mesh_dom_punch, p->sig);
+	return mesh_get_sig(r, start, p->requester, mesh_dom_punch, p->sig, true);
 }
 
 int
@@ -859,7 +1081,7 @@ mesh_conflict_get(struct wire_reader *r, struct mesh_conflict *c)
 		return -EINVAL;
 	c->has_record = has == 1;
 	if (c->has_record) {
-		rc = mesh_record_get(r, &c->holder_record);
+		rc = mesh_record_get(r, &c->holder_record, true);
 		if (rc < 0)
 			return rc;
 	}
@@ -879,8 +1101,12 @@ mesh_check(const struct mesh_msg *m)
 	case MESH_SUMMARY:
 	case MESH_SYNC_REQUEST:
 		return mesh_summary_check(&m->summary);
+	case MESH_SUMMARY_HASH:
+		return mesh_summary_hash_check(&m->hash);
 	case MESH_LINK_STATE:
 		return mesh_ls_check(&m->ls);
+	case MESH_LINK_STATES:
+		return mesh_link_states_check(&m->lss);
 	case MESH_PING:
 	case MESH_BYE:
 		return 0;
@@ -919,8 +1145,14 @@ mesh_encode(const struct mesh_msg *m, uint8_t *buf, size_t cap, size_t *len)
 	case MESH_SYNC_REQUEST:
 		mesh_summary_put(&w, &m->summary);
 		break;
+	case MESH_SUMMARY_HASH:
+		mesh_summary_hash_put(&w, &m->hash);
+		break;
 	case MESH_LINK_STATE:
 		mesh_ls_put(&w, &m->ls);
+		break;
+	case MESH_LINK_STATES:
+		mesh_link_states_put(&w, &m->lss);
 		break;
 	case MESH_PING:
 		mesh_ping_put(&w, &m->ping);
@@ -950,8 +1182,8 @@ mesh_encode(const struct mesh_msg *m, uint8_t *buf, size_t cap, size_t *len)
 	return 0;
 }
 
-int
-mesh_decode(struct mesh_msg *m, uint8_t type, const uint8_t *buf, size_t len)
+static int
+mesh_decode_with(struct mesh_msg *m, uint8_t type, const uint8_t *buf, size_t len, bool verify)
 {
 	struct wire_reader r;
 	int rc;
@@ -961,17 +1193,23 @@ mesh_decode(struct mesh_msg *m, uint8_t type, const uint8_t *buf, size_t len)
 	wire_reader_init(&r, buf, len);
 	switch (type) {
 	case MESH_HELLO:
-		rc = mesh_hello_get(&r, &m->hello);
+		rc = mesh_hello_get(&r, &m->hello, verify);
 		break;
 	case MESH_RECORDS:
-		rc = mesh_records_get(&r, &m->records);
+		rc = mesh_records_get(&r, &m->records, verify);
 		break;
 	case MESH_SUMMARY:
 	case MESH_SYNC_REQUEST:
 		rc = mesh_summary_get(&r, &m->summary);
 		break;
+	case MESH_SUMMARY_HASH:
+		rc = mesh_summary_hash_get(&r, &m->hash);
+		break;
 	case MESH_LINK_STATE:
-		rc = mesh_ls_get(&r, &m->ls);
+		rc = mesh_ls_get(&r, &m->ls, verify);
+		break;
+	case MESH_LINK_STATES:
+		rc = mesh_link_states_get_wire(&r, &m->lss, verify);
 		break;
 	case MESH_PING:
 		rc = mesh_ping_get(&r, &m->ping);
@@ -1003,6 +1241,18 @@ mesh_decode(struct mesh_msg *m, uint8_t type, const uint8_t *buf, size_t len)
 }
 
 int
+mesh_decode(struct mesh_msg *m, uint8_t type, const uint8_t *buf, size_t len)
+{
+	return mesh_decode_with(m, type, buf, len, true);
+}
+
+int
+mesh_decode_lazy(struct mesh_msg *m, uint8_t type, const uint8_t *buf, size_t len)
+{
+	return mesh_decode_with(m, type, buf, len, false);
+}
+
+int
 mesh_seal(const struct seal_keyring *kr, const struct identity *id, uint64_t counter,
           const struct mesh_msg *m, uint8_t *out, size_t cap, size_t *len)
 {
@@ -1031,8 +1281,12 @@ mesh_type_name(uint8_t type)
 		return "BYE";
 	case MESH_CONFLICT:
 		return "CONFLICT";
+	case MESH_SUMMARY_HASH:
+		return "SUMMARY_HASH";
 	case MESH_LINK_STATE:
 		return "LINK_STATE";
+	case MESH_LINK_STATES:
+		return "LINK_STATES";
 	case MESH_PING:
 		return "PING";
 	case MESH_PONG:

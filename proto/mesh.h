@@ -19,7 +19,9 @@
  *
  * Decoded messages are plain structs with fixed arrays and explicit caps.
  * Decoders never read out of bounds and verify every embedded signature, so
- * a caller never holds an unverified record, link state, BYE or PUNCH.
+ * a caller never holds an unverified record, link state, BYE or PUNCH;
+ * mesh_decode_lazy() is the one exception (records and link state), for a
+ * caller that verifies them itself when they are new.
  * Errors (the same for encode, which refuses what decode would reject):
  *   -EBADMSG     truncated, or bytes left over
  *   -E2BIG       a count or length over its cap (never truncated silently)
@@ -51,6 +53,8 @@
 #define MESH_LS_MAX_FRAGS      128
 #define MESH_LS_MAX_NEIGHBOURS (MESH_LS_PER_FRAG * MESH_LS_MAX_FRAGS) /* 3456 */
 #define MESH_DIGEST_LEN        32
+#define MESH_LS_BATCH_MAX      10  /* (1081 - 1) / 107: empty fragments per LINK_STATES */
+#define MESH_HASH_BUCKETS_MAX  128 /* SUMMARY_HASH: (1081 - 41) / 8 rounded down to 2^k */
 
 enum mesh_type {
 	/* 0x10-0x1f: membership and anti-entropy */
@@ -60,8 +64,10 @@ enum mesh_type {
 	MESH_SYNC_REQUEST = 0x13,
 	MESH_BYE = 0x14,
 	MESH_CONFLICT = 0x15,
+	MESH_SUMMARY_HASH = 0x16, /* per-bucket hashes of a SUMMARY: find what differs first */
 	/* 0x20-0x2f: routing */
 	MESH_LINK_STATE = 0x20,
+	MESH_LINK_STATES = 0x21, /* several fragments: sync answers to a node that asked for it */
 	/* 0x30-0x3f: liveness, paths, NAT traversal */
 	MESH_PING = 0x30,
 	MESH_PONG = 0x31,
@@ -79,7 +85,8 @@ enum {
 
 /* HELLO flags; unknown bits are ignored. */
 enum {
-	MESH_HELLO_REPLY = 1U << 0, /* answers a HELLO: do not answer with a HELLO */
+	MESH_HELLO_REPLY = 1U << 0,  /* answers a HELLO: do not answer with a HELLO */
+	MESH_HELLO_HASHES = 1U << 1, /* sender takes SUMMARY_HASH for a differing digest */
 };
 
 /* Link-state neighbour flags; unknown bits are kept and ignored. */
@@ -140,6 +147,25 @@ struct mesh_summary {
 	struct mesh_summary_entry e[MESH_SUMMARY_MAX];
 };
 
+/*
+ * SUMMARY_HASH: what a SUMMARY would list, as nbuckets hashes. Node id x
+ * falls in bucket mesh_summary_bucket(x, nbuckets); a bucket's hash is the
+ * sum (mod 2^64) of mesh_summary_entry_hash() over its entries, so two
+ * holders compare bucket by bucket and exchange SUMMARY entries of the
+ * buckets that differ only. known and digest are the sender's HELLO digest.
+ */
+struct mesh_summary_hash {
+	uint32_t sync_id;
+	uint32_t known;
+	uint8_t digest[MESH_DIGEST_LEN];
+	uint8_t nbuckets; /* 1..MESH_HASH_BUCKETS_MAX */
+	uint64_t h[MESH_HASH_BUCKETS_MAX];
+};
+
+unsigned mesh_summary_bucket(const uint8_t node_id[MESH_ID_LEN], unsigned nbuckets);
+uint64_t mesh_summary_entry_hash(const uint8_t node_id[MESH_ID_LEN], uint64_t record_seq,
+                                 uint64_t ls_seq);
+
 struct mesh_ls_neighbour {
 	uint8_t node_id[MESH_ID_LEN];
 	uint16_t cost; /* 1..65535 */
@@ -153,6 +179,25 @@ struct mesh_link_state {
 	uint8_t count;
 	struct mesh_ls_neighbour n[MESH_LS_PER_FRAG];
 	uint8_t sig[MESH_SIG_LEN];
+};
+
+/*
+ * LINK_STATES: up to MESH_LS_BATCH_MAX fragments (of any origins) in one
+ * body, each exactly as in LINK_STATE and signed on its own. Their entries
+ * share one pool: the body holds at most MESH_LS_PER_FRAG entries in all.
+ * Fill with mesh_link_states_add(), read with mesh_link_states_get().
+ */
+struct mesh_link_states {
+	uint8_t count;
+	uint8_t nentries; /* pool entries in use */
+	struct mesh_ls_batch_frag {
+		uint8_t origin[MESH_ID_LEN];
+		uint64_t seq;
+		uint8_t frag, nfrags, count;
+		uint8_t first; /* its entries: pool[first .. first + count) */
+		uint8_t sig[MESH_SIG_LEN];
+	} f[MESH_LS_BATCH_MAX];
+	struct mesh_ls_neighbour pool[MESH_LS_PER_FRAG];
 };
 
 struct mesh_ping {
@@ -215,7 +260,9 @@ struct mesh_msg {
 		struct mesh_hello hello;
 		struct mesh_records records;
 		struct mesh_summary summary; /* MESH_SUMMARY and MESH_SYNC_REQUEST */
+		struct mesh_summary_hash hash;
 		struct mesh_link_state ls;
+		struct mesh_link_states lss;
 		struct mesh_ping ping;
 		struct mesh_pong pong;
 		struct mesh_bye bye;
@@ -230,6 +277,16 @@ struct mesh_msg {
 int mesh_encode(const struct mesh_msg *m, uint8_t *buf, size_t cap, size_t *len);
 /* Decode a body of the given type (from seal_open()) into m. */
 int mesh_decode(struct mesh_msg *m, uint8_t type, const uint8_t *buf, size_t len);
+/*
+ * mesh_decode() except that the signatures of the node records of HELLO and
+ * RECORDS and of a LINK_STATE fragment are read but NOT verified (every
+ * other check is made; BYE, PUNCH and CONFLICT's proof are verified). For a
+ * receiver that most often holds these objects already: it must verify each
+ * one with mesh_record_verify() / mesh_ls_verify() before it changes any
+ * state, and may skip that only for an object that changes nothing (older
+ * than the one held, or mesh_record_same() as a verified one held).
+ */
+int mesh_decode_lazy(struct mesh_msg *m, uint8_t type, const uint8_t *buf, size_t len);
 /* mesh_encode() then seal_datagram(): one sealed datagram in out. */
 int mesh_seal(const struct seal_keyring *kr, const struct identity *id, uint64_t counter,
               const struct mesh_msg *m, uint8_t *out, size_t cap, size_t *len);
@@ -242,6 +299,10 @@ int mesh_bye_sign(struct mesh_bye *bye, const struct identity *id);
 int mesh_punch_sign(struct mesh_punch *punch, const struct identity *id);
 /* 0 when rec is valid and signed by rec->node_id (e.g. a record from a cache). */
 int mesh_record_verify(const struct mesh_node_record *rec);
+/* 0 when ls is valid and signed by ls->origin. */
+int mesh_ls_verify(const struct mesh_link_state *ls);
+/* a and b have the same signed bytes and the same signature. */
+bool mesh_record_same(const struct mesh_node_record *a, const struct mesh_node_record *b);
 /* Encoded size of a valid record. */
 size_t mesh_record_len(const struct mesh_node_record *rec);
 /* How many of recs[0..n) one RECORDS message holds (at least 1 when n > 0). */
@@ -256,6 +317,15 @@ size_t mesh_records_fit(const struct mesh_node_record *recs, size_t n);
 unsigned mesh_ls_nfrags(size_t n);
 int mesh_ls_fragment(struct mesh_link_state *out, const struct identity *id, uint64_t seq,
                      const struct mesh_ls_neighbour *all, size_t n, unsigned frag);
+
+/*
+ * LINK_STATES: append a valid signed fragment; -EMSGSIZE when the body
+ * would not fit (send it and start another), -EINVAL when f is invalid.
+ * Get fragment i (< count) back as a LINK_STATE.
+ */
+int mesh_link_states_add(struct mesh_link_states *b, const struct mesh_link_state *f);
+void mesh_link_states_get(const struct mesh_link_states *b, unsigned i,
+                          struct mesh_link_state *out);
 
 /*
  * Reassembly of one origin's link state from verified fragments (any order).

@@ -380,6 +380,9 @@ mesh_send(struct mesh *m, const struct endpoint *dst, const struct mesh_msg *msg
 		return rc;
 	}
 	m->stats.tx++;
+	m->stats.tx_type[msg->type < 0x10			     ? 0
+			 : msg->type - 0x10 >= MESH_STATS_TYPES ? MESH_STATS_TYPES - 1
+								: msg->type - 0x10]++;
 	if (to != NULL)
 		to->cnt.admin_out++;
 	/*
@@ -456,11 +459,46 @@ links_include(const struct route_link *l, size_t n, uint32_t index)
 }
 
 /*
+ * Relay choice: does another relay forward what `from` sent to neighbour n?
+ * That is a node R other than us with two-way links from–R and R–n in the
+ * link state and a smaller node id than ours: every relay between `from`
+ * and n reaches the same verdict, so exactly one of them forwards. Walks
+ * the shorter of the two link lists (a client's: two hubs).
+ */
+static bool
+other_relay(struct mesh *m, const struct node *from, const struct route_link *fl, size_t nfl,
+	    const struct node *n)
+{
+	const struct route_link *nl = NULL, *v;
+	size_t nnl = lsdb_links(m->lsdb, n->index, &nl), nv, i;
+
+	v = nfl <= nnl ? fl : nl;
+	nv = nfl <= nnl ? nfl : nnl;
+	for (i = 0; i < nv; i++) {
+		uint32_t r = v[i].neighbour;
+		const struct node *x;
+
+		if (r == m->self->index || r == from->index || r == n->index)
+			continue;
+		x = node_at(m->nodes, r);
+		if (x == NULL || !x->has_record || x->left ||
+		    memcmp(x->id, m->self->id, MESH_ID_LEN) > 0 ||
+		    lsdb_link_cost(m->lsdb, from->index, r) == ROUTE_COST_INF ||
+		    lsdb_link_cost(m->lsdb, r, n->index) == ROUTE_COST_INF)
+			continue;
+		return true;
+	}
+	return false;
+}
+
+/*
  * Send msg to every neighbour with a working link, except `from` (who sent
- * it to us) and except the neighbours `from` announces as its own: it
- * floods to those itself. Without that pruning every client of two hubs
- * would hand each hub's update to the other hub (N copies). A neighbour
- * missed because the announcement was stale is repaired by anti-entropy.
+ * it to us), except the neighbours `from` announces as its own (it floods
+ * to those itself), and except those another relay of `from` serves
+ * (other_relay). Without the first pruning every client of two hubs would
+ * hand each hub's update to the other hub (N copies); without the second
+ * every client would get each client's update from both hubs. A neighbour
+ * missed because an announcement was stale is repaired by anti-entropy.
  */
 static void
 flood(struct mesh *m, const struct mesh_msg *msg, const struct node *from)
@@ -477,8 +515,180 @@ flood(struct mesh *m, const struct mesh_msg *msg, const struct node *from)
 		if (n == m->self || n == from || n->link->state != LINK_UP ||
 		    links_include(fl, nfl, n->index))
 			continue;
-		mesh_send_to_node(m, n, msg);
+		if (from != NULL && other_relay(m, from, fl, nfl, n))
+			continue;
+		if (mesh_send_to_node(m, n, msg) == 0)
+			m->stats.tx_flood++;
 	}
+}
+
+/*
+ * Records and link-state fragments to flood are queued and sent together
+ * when the loop iteration's work is done (reconcile_cb): a hub that takes
+ * on fifty clients in one round then sends each neighbour their records
+ * seven to a RECORDS datagram, and their fragments packed in LINK_STATES
+ * (to a neighbour that takes them), instead of one datagram per object.
+ * The pruning is flood()'s, per object. A newer copy of a queued object
+ * replaces it. `from` is kept by id: the node may be gone at the flush.
+ */
+static void
+flood_queue_record(struct mesh *m, const struct mesh_node_record *rec, const struct node *from)
+{
+	struct flood_rec *q;
+	uint32_t i;
+
+	for (i = 0; i < m->nfq_rec; i++)
+		if (memcmp(m->fq_rec[i].rec.node_id, rec->node_id, MESH_ID_LEN) == 0)
+			break;
+	if (i == m->nfq_rec) {
+		if (m->nfq_rec == m->cap_fq_rec) {
+			uint32_t cap = m->cap_fq_rec ? 2 * m->cap_fq_rec : 16;
+
+			q = realloc(m->fq_rec, cap * sizeof(*q));
+			if (q == NULL)
+				return; /* anti-entropy repairs it */
+			m->fq_rec = q;
+			m->cap_fq_rec = cap;
+		}
+		m->nfq_rec++;
+	}
+	q = &m->fq_rec[i];
+	memset(q->from, 0, MESH_ID_LEN);
+	if (from != NULL)
+		memcpy(q->from, from->id, MESH_ID_LEN);
+	q->rec = *rec;
+}
+
+static void
+flood_queue_ls(struct mesh *m, const struct mesh_link_state *ls, const struct node *from)
+{
+	struct flood_ls *q;
+	uint32_t i;
+
+	for (i = 0; i < m->nfq_ls; i++)
+		if (memcmp(m->fq_ls[i].ls.origin, ls->origin, MESH_ID_LEN) == 0 &&
+		    m->fq_ls[i].ls.frag == ls->frag)
+			break;
+	if (i == m->nfq_ls) {
+		if (m->nfq_ls == m->cap_fq_ls) {
+			uint32_t cap = m->cap_fq_ls ? 2 * m->cap_fq_ls : 16;
+
+			q = realloc(m->fq_ls, cap * sizeof(*q));
+			if (q == NULL)
+				return;
+			m->fq_ls = q;
+			m->cap_fq_ls = cap;
+		}
+		m->nfq_ls++;
+	}
+	q = &m->fq_ls[i];
+	memset(q->from, 0, MESH_ID_LEN);
+	if (from != NULL)
+		memcpy(q->from, from->id, MESH_ID_LEN);
+	q->ls = *ls;
+}
+
+/* Whether flood() would send an object that came from `from` to n. */
+static bool
+flood_to(struct mesh *m, const struct node *from, const struct node *n)
+{
+	const struct route_link *fl = NULL;
+	size_t nfl = 0;
+
+	if (from == NULL)
+		return true;
+	if (n == from)
+		return false;
+	nfl = lsdb_links(m->lsdb, from->index, &fl);
+	return !links_include(fl, nfl, n->index) && !other_relay(m, from, fl, nfl, n);
+}
+
+static const struct node *
+flood_from(struct mesh *m, const uint8_t id[MESH_ID_LEN])
+{
+	static const uint8_t zero[MESH_ID_LEN];
+
+	return memcmp(id, zero, MESH_ID_LEN) == 0 ? NULL : node_find(m->nodes, id);
+}
+
+static void
+flood_flush(struct mesh *m)
+{
+	const struct node **rfrom = NULL, **lfrom = NULL;
+	struct mesh_msg *msg = NULL, one;
+	uint32_t i, k;
+
+	if (m->nfq_rec == 0 && m->nfq_ls == 0)
+		return;
+	msg = malloc(sizeof(*msg));
+	rfrom = malloc((m->nfq_rec + 1) * sizeof(*rfrom));
+	lfrom = malloc((m->nfq_ls + 1) * sizeof(*lfrom));
+	if (msg == NULL || rfrom == NULL || lfrom == NULL)
+		goto out;
+	for (k = 0; k < m->nfq_rec; k++)
+		rfrom[k] = flood_from(m, m->fq_rec[k].from);
+	for (k = 0; k < m->nfq_ls; k++)
+		lfrom[k] = flood_from(m, m->fq_ls[k].from);
+	for (i = 0; i < m->nnbrs; i++) {
+		struct node *n = m->nbrs[i];
+
+		if (n == m->self || n->link->state != LINK_UP)
+			continue;
+		memset(msg, 0, sizeof(*msg));
+		msg->type = MESH_RECORDS;
+		msg->records.parts = 1;
+		for (k = 0; k < m->nfq_rec; k++) {
+			if (!flood_to(m, rfrom[k], n))
+				continue;
+			if (msg->records.count == MESH_RECORDS_MAX ||
+			    (msg->records.rec[msg->records.count] = m->fq_rec[k].rec,
+			     mesh_records_fit(msg->records.rec, msg->records.count + 1U) <=
+				     msg->records.count)) {
+				/* full: send what it holds, start over with this one */
+				if (mesh_send_to_node(m, n, msg) == 0)
+					m->stats.tx_flood++;
+				msg->records.count = 0;
+			}
+			msg->records.rec[msg->records.count++] = m->fq_rec[k].rec;
+		}
+		if (msg->records.count > 0 && mesh_send_to_node(m, n, msg) == 0)
+			m->stats.tx_flood++;
+		memset(msg, 0, sizeof(*msg));
+		msg->type = MESH_LINK_STATES;
+		for (k = 0; k < m->nfq_ls; k++) {
+			if (!flood_to(m, lfrom[k], n))
+				continue;
+			if (n->takes_lss && mesh_link_states_add(&msg->lss, &m->fq_ls[k].ls) == 0)
+				continue;
+			if (n->takes_lss && msg->lss.count > 0) {
+				if (mesh_send_to_node(m, n, msg) == 0)
+					m->stats.tx_flood++;
+				memset(msg, 0, sizeof(*msg));
+				msg->type = MESH_LINK_STATES;
+				if (mesh_link_states_add(&msg->lss, &m->fq_ls[k].ls) == 0)
+					continue;
+			}
+			memset(&one, 0, sizeof(one));
+			one.type = MESH_LINK_STATE;
+			one.ls = m->fq_ls[k].ls;
+			if (mesh_send_to_node(m, n, &one) == 0)
+				m->stats.tx_flood++;
+		}
+		if (msg->lss.count > 0 && mesh_send_to_node(m, n, msg) == 0)
+			m->stats.tx_flood++;
+	}
+out:
+	m->nfq_rec = m->nfq_ls = 0;
+	/* the queues are not kept: at rest a core holds none */
+	free(m->fq_rec);
+	m->fq_rec = NULL;
+	m->cap_fq_rec = 0;
+	free(m->fq_ls);
+	m->fq_ls = NULL;
+	m->cap_fq_ls = 0;
+	free(msg);
+	free(rfrom);
+	free(lfrom);
 }
 
 /* ---------------------------------------------------------------- own record */
@@ -519,6 +729,7 @@ build_self_record(struct mesh *m)
 		return rc;
 	}
 	node_set_record(m->nodes, m->self, r);
+	mesh_touch(m); /* a new digest */
 	return 0;
 }
 
@@ -530,6 +741,13 @@ node_id_cmp(const void *a, const void *b)
 	return memcmp((*x)->id, (*y)->id, MESH_ID_LEN);
 }
 
+/*
+ * The digest of every (id, record seq, link-state version) held: a sort and
+ * a hash of N entries, wanted for every HELLO sent and received (at 1000
+ * nodes several thousand a second while a mesh grows), so kept until the
+ * generation moves: every change of a record, link state, conflict or the
+ * node set goes through mesh_touch().
+ */
 static void
 fill_digest(struct mesh *m, uint8_t out[MESH_DIGEST_LEN], uint32_t *known)
 {
@@ -537,6 +755,11 @@ fill_digest(struct mesh *m, uint8_t out[MESH_DIGEST_LEN], uint32_t *known)
 	struct node **v;
 	uint32_t i, span = node_table_span(m->nodes), n = 0;
 
+	if (m->digest_valid && m->digest_gen == m->generation) {
+		memcpy(out, m->digest, MESH_DIGEST_LEN);
+		*known = m->digest_known;
+		return;
+	}
 	mesh_digest_init(&d);
 	v = malloc((span ? span : 1) * sizeof(*v));
 	if (v != NULL) {
@@ -554,6 +777,10 @@ fill_digest(struct mesh *m, uint8_t out[MESH_DIGEST_LEN], uint32_t *known)
 	}
 	mesh_digest_final(&d, out);
 	*known = n;
+	m->digest_valid = v != NULL;
+	m->digest_gen = m->generation;
+	m->digest_known = n;
+	memcpy(m->digest, out, MESH_DIGEST_LEN);
 }
 
 static void
@@ -561,8 +788,8 @@ make_hello(struct mesh *m, struct mesh_msg *msg, bool reply)
 {
 	memset(msg, 0, sizeof(*msg));
 	msg->type = MESH_HELLO;
-	msg->hello.flags = reply ? MESH_HELLO_REPLY : 0;
-	msg->hello.sync_id = ++m->sync_seq & ~SYNC_ANSWER;
+	msg->hello.flags = MESH_HELLO_HASHES | (reply ? MESH_HELLO_REPLY : 0);
+	msg->hello.sync_id = ++m->sync_seq & ~(SYNC_ANSWER | SYNC_BATCH);
 	fill_digest(m, msg->hello.digest, &msg->hello.known);
 	msg->hello.record = m->self->rec;
 }
@@ -735,8 +962,76 @@ refuse(struct mesh *m, const char *what, const struct endpoint *src, const char 
 }
 
 /*
- * A verified record arrived (directly or forwarded). Returns the node when
- * the record is new (the caller floods it), NULL when it is old or refused.
+ * Embedded objects arrive unverified (mesh_decode_lazy): most are copies of
+ * what a node holds already (every flood reaches a client once per hub, and
+ * every sync resends whole sets), and verifying each costs as much as the
+ * datagram's own signature. A copy is skipped unverified only when it can
+ * change nothing: older than the one held, or, at the same seq, with the
+ * same signed bytes and signature as the verified copy held. Everything
+ * else is verified before it touches any state; one that fails is counted
+ * as undecodable (as when the decoder verified) and ignored. A same-seq
+ * copy that differs is verified too, so an altered duplicate is counted,
+ * although the held copy would win anyway.
+ */
+enum admit { ADMIT_NEW, ADMIT_DUP, ADMIT_FORGED };
+
+static enum admit
+admit_verify(struct mesh *m, int rc, const struct endpoint *src, const char *what)
+{
+	if (rc == 0)
+		return ADMIT_NEW;
+	count_drop(m, DROP_DECODE, src, what);
+	return ADMIT_FORGED;
+}
+
+static enum admit
+admit_record(struct mesh *m, const struct mesh_node_record *rec, const struct endpoint *src)
+{
+	const struct node *n = node_find(m->nodes, rec->node_id);
+	enum admit a;
+
+	if (n != NULL && n->has_record && rec->seq <= n->rec.seq &&
+	    (rec->seq < n->rec.seq || mesh_record_same(rec, &n->rec))) {
+		m->stats.verify_skipped++;
+		return ADMIT_DUP;
+	}
+	m->stats.verified++;
+	a = admit_verify(m, mesh_record_verify(rec), src, " (record signature)");
+	/* a same-seq copy that differs but verifies: the held one stays */
+	if (a == ADMIT_NEW && n != NULL && n->has_record && rec->seq <= n->rec.seq && n != m->self)
+		return ADMIT_DUP;
+	return a;
+}
+
+static enum admit
+admit_ls(struct mesh *m, const struct mesh_link_state *frag, const struct endpoint *src)
+{
+	const struct node *o = node_find(m->nodes, frag->origin);
+	int rc;
+
+	if (o == m->self) {
+		/* ours: only one at or past our own seq means anything (accept_ls) */
+		if (frag->seq < ((uint64_t)m->cfg.epoch << 32 | m->ls_seq) ||
+		    lsfrag_set_holds(&o->ls, frag)) {
+			m->stats.verify_skipped++;
+			return ADMIT_DUP;
+		}
+	} else if (o != NULL) {
+		rc = lsfrag_set_check(&o->ls, frag);
+		if (rc < 0 && (rc != -EALREADY || lsfrag_set_holds(&o->ls, frag) ||
+			       o->ls.frags[frag->frag]->seq != frag->seq)) {
+			m->stats.verify_skipped++;
+			return ADMIT_DUP;
+		}
+	}
+	m->stats.verified++;
+	return admit_verify(m, mesh_ls_verify(frag), src, " (link-state signature)");
+}
+
+/*
+ * A record arrived (directly or forwarded), not verified yet. Returns the
+ * node when the record is new (the caller floods it), NULL when it is old
+ * or refused (*refused: refused, or its signature failed).
  */
 static struct node *
 accept_record(struct mesh *m, const struct mesh_node_record *rec, const struct endpoint *src,
@@ -747,6 +1042,15 @@ accept_record(struct mesh *m, const struct mesh_node_record *rec, const struct e
 	bool created;
 
 	*refused = false;
+	switch (admit_record(m, rec, src)) {
+	case ADMIT_DUP:
+		return NULL;
+	case ADMIT_FORGED:
+		*refused = true;
+		return NULL;
+	case ADMIT_NEW:
+		break;
+	}
 	if (memcmp(rec->node_id, m->self->id, MESH_ID_LEN) == 0) {
 		/* An older incarnation's record of ours: jump past it. */
 		if (rec->seq >= m->self->rec.seq) {
@@ -880,12 +1184,60 @@ push_records(struct mesh *m, const struct endpoint *dst, struct node *to, struct
 	free(recs);
 }
 
+/*
+ * Link-state fragments answering a sync: one LINK_STATE datagram each, or
+ * packed into LINK_STATES when the peer said it takes them (SYNC_BATCH):
+ * a client's fragment of two neighbours is 177 bytes, six to a datagram.
+ */
+struct ls_push {
+	const struct endpoint *dst;
+	struct node *to;
+	bool batch;
+	struct mesh_msg msg;
+};
+
+static void
+ls_push_init(struct ls_push *p, const struct endpoint *dst, struct node *to, uint32_t sync_id)
+{
+	p->dst = dst;
+	p->to = to;
+	p->batch = (sync_id & SYNC_BATCH) != 0;
+	memset(&p->msg, 0, sizeof(p->msg));
+	p->msg.type = MESH_LINK_STATES;
+}
+
+static void
+ls_push_flush(struct mesh *m, struct ls_push *p)
+{
+	if (p->msg.lss.count > 0)
+		mesh_send(m, p->dst, &p->msg, p->to);
+	memset(&p->msg, 0, sizeof(p->msg));
+	p->msg.type = MESH_LINK_STATES;
+}
+
+static void
+ls_push_add(struct mesh *m, struct ls_push *p, const struct mesh_link_state *f)
+{
+	struct mesh_msg one;
+
+	if (p->batch) {
+		if (mesh_link_states_add(&p->msg.lss, f) == 0)
+			return;
+		ls_push_flush(m, p);
+		if (mesh_link_states_add(&p->msg.lss, f) == 0)
+			return;
+	}
+	memset(&one, 0, sizeof(one));
+	one.type = MESH_LINK_STATE;
+	one.ls = *f;
+	mesh_send(m, p->dst, &one, p->to);
+}
+
 /* n's link-state fragments newer than seq `after` (0: all of them). */
 static void
-push_ls(struct mesh *m, const struct endpoint *dst, struct node *to, const struct node *n,
-	uint64_t after)
+push_ls(struct mesh *m, struct ls_push *p, const struct node *n, uint64_t after)
 {
-	struct mesh_msg msg;
+	struct mesh_link_state ls;
 	unsigned i;
 
 	for (i = 0; i < n->ls.nfrags; i++) {
@@ -893,10 +1245,8 @@ push_ls(struct mesh *m, const struct endpoint *dst, struct node *to, const struc
 
 		if (f == NULL || f->seq <= after)
 			continue;
-		memset(&msg, 0, sizeof(msg));
-		msg.type = MESH_LINK_STATE;
-		lsfrag_set_get(&n->ls, i, &msg.ls);
-		mesh_send(m, dst, &msg, to);
+		lsfrag_set_get(&n->ls, i, &ls);
+		ls_push_add(m, p, &ls);
 	}
 }
 
@@ -915,7 +1265,7 @@ send_summary(struct mesh *m, const struct endpoint *dst, struct node *to, uint8_
 
 		memset(&msg, 0, sizeof(msg));
 		msg.type = type;
-		msg.summary.sync_id = sync_id;
+		msg.summary.sync_id = sync_id | SYNC_BATCH; /* we take LINK_STATES */
 		msg.summary.part = (uint16_t)i;
 		msg.summary.parts = (uint16_t)parts;
 		msg.summary.count = (uint8_t)k;
@@ -945,6 +1295,100 @@ send_full_summary(struct mesh *m, const struct endpoint *dst, struct node *to, u
 		n++;
 	}
 	send_summary(m, dst, to, MESH_SUMMARY, sync_id, e, n);
+	free(e);
+}
+
+/*
+ * Bucketed sync (SUMMARY_HASH, PROTOCOL.md §5.4a): a differing digest is
+ * answered with the hashes of nbuckets buckets of what we hold; both sides
+ * then send SUMMARY entries of the buckets that differ only. While a mesh
+ * grows most digests differ by a few entries in flight, and a full SUMMARY
+ * is N / 22 datagrams each way (46 at 1000 nodes).
+ */
+static bool
+summary_member(const struct node *x)
+{
+	return x != NULL && x->has_record && x->conflict[0] == '\0';
+}
+
+static void
+bucket_hashes(struct mesh *m, unsigned nb, uint64_t *h)
+{
+	uint32_t i, span = node_table_span(m->nodes);
+
+	memset(h, 0, nb * sizeof(*h));
+	for (i = 0; i < span; i++) {
+		const struct node *x = node_at(m->nodes, i);
+
+		if (summary_member(x))
+			h[mesh_summary_bucket(x->id, nb)] +=
+			    mesh_summary_entry_hash(x->id, x->rec.seq, x->ls_seq);
+	}
+}
+
+/* nbuckets 0: as many as suit what we hold (about 8 entries each). */
+static void
+send_hashes(struct mesh *m, const struct endpoint *dst, struct node *to, uint32_t sync_id,
+	    unsigned nb)
+{
+	struct mesh_msg msg;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.type = MESH_SUMMARY_HASH;
+	msg.hash.sync_id = sync_id;
+	fill_digest(m, msg.hash.digest, &msg.hash.known);
+	if (nb == 0)
+		for (nb = 1; nb < MESH_HASH_BUCKETS_MAX && nb * 8 < msg.hash.known; nb *= 2)
+			;
+	msg.hash.nbuckets = (uint8_t)nb;
+	bucket_hashes(m, nb, msg.hash.h);
+	mesh_send(m, dst, &msg, to);
+}
+
+static void
+handle_summary_hash(struct mesh *m, struct node *from, const struct endpoint *src,
+		    const struct mesh_summary_hash *sh)
+{
+	uint64_t own[MESH_HASH_BUCKETS_MAX];
+	uint8_t digest[MESH_DIGEST_LEN];
+	struct mesh_summary_entry *e;
+	uint32_t i, span = node_table_span(m->nodes), known;
+	bool answer = (sh->sync_id & SYNC_ANSWER) != 0, differ = false;
+	size_t n = 0;
+
+	bucket_hashes(m, sh->nbuckets, own);
+	for (i = 0; i < sh->nbuckets; i++)
+		differ |= own[i] != sh->h[i];
+	if (!answer)
+		send_hashes(m, src, from, sh->sync_id | SYNC_ANSWER, sh->nbuckets);
+	if (!differ) {
+		/* equal buckets, yet the digests differ (a collision): sync in full */
+		fill_digest(m, digest, &known);
+		if (!answer && (known != sh->known ||
+				sodium_memcmp(digest, sh->digest, MESH_DIGEST_LEN) != 0))
+			send_full_summary(m, src, from, sh->sync_id & ~SYNC_ANSWER);
+		return;
+	}
+	e = malloc((span ? span : 1) * sizeof(*e));
+	if (e == NULL)
+		return;
+	for (i = 0; i < span; i++) {
+		const struct node *x = node_at(m->nodes, i);
+		unsigned b;
+
+		if (!summary_member(x))
+			continue;
+		b = mesh_summary_bucket(x->id, sh->nbuckets);
+		if (own[b] == sh->h[b])
+			continue;
+		memcpy(e[n].node_id, x->id, MESH_ID_LEN);
+		e[n].record_seq = x->rec.seq;
+		e[n].ls_seq = x->ls_seq;
+		n++;
+	}
+	/* an answer: the peer sends its own entries of these buckets, not all */
+	if (n > 0)
+		send_summary(m, src, from, MESH_SUMMARY, sh->sync_id | SYNC_ANSWER, e, n);
 	free(e);
 }
 
@@ -993,7 +1437,7 @@ apply_ls_table(struct mesh *m, struct node *origin)
 	free(table);
 }
 
-/* A verified fragment. Returns true if it was new (to be flooded). */
+/* A fragment, not verified yet. Returns true if it was new (to be flooded). */
 static bool
 accept_ls(struct mesh *m, const struct mesh_link_state *frag, const struct endpoint *src)
 {
@@ -1001,6 +1445,9 @@ accept_ls(struct mesh *m, const struct mesh_link_state *frag, const struct endpo
 	bool created;
 	uint32_t before;
 	int rc;
+
+	if (admit_ls(m, frag, src) != ADMIT_NEW)
+		return false;
 
 	if (memcmp(frag->origin, m->self->id, MESH_ID_LEN) == 0) {
 		/* Our own, from an earlier incarnation: jump past it. */
@@ -1103,12 +1550,10 @@ originate_ls(struct mesh *m)
 	m->ls_seq++;
 	m->self->ls_seq = m->self->ls.version;
 	for (f = 0; f < nch; f++) {
-		struct mesh_msg msg;
+		struct mesh_link_state ls;
 
-		memset(&msg, 0, sizeof(msg));
-		msg.type = MESH_LINK_STATE;
-		lsfrag_set_get(&m->self->ls, changed[f], &msg.ls);
-		flood(m, &msg, NULL);
+		lsfrag_set_get(&m->self->ls, changed[f], &ls);
+		flood_queue_ls(m, &ls, NULL);
 	}
 	mesh_changed(m);
 out:
@@ -1135,16 +1580,8 @@ handle_hello(struct mesh *m, struct node *from, const struct endpoint *src, bool
 	n = accept_record(m, &h->record, src, &refused);
 	if (refused)
 		return;
-	if (n != NULL) {
-		struct mesh_msg fwd;
-
-		memset(&fwd, 0, sizeof(fwd));
-		fwd.type = MESH_RECORDS;
-		fwd.records.parts = 1;
-		fwd.records.count = 1;
-		fwd.records.rec[0] = h->record;
-		flood(m, &fwd, from);
-	}
+	if (n != NULL)
+		flood_queue_record(m, &h->record, from);
 	n = from;
 	if (!n->has_record)
 		return;
@@ -1156,7 +1593,11 @@ handle_hello(struct mesh *m, struct node *from, const struct endpoint *src, bool
 		mesh_send(m, src, &reply, n);
 	}
 	fill_digest(m, digest, &known);
-	if (known != h->known || sodium_memcmp(digest, h->digest, MESH_DIGEST_LEN) != 0)
+	if (known == h->known && sodium_memcmp(digest, h->digest, MESH_DIGEST_LEN) == 0)
+		return;
+	if (h->flags & MESH_HELLO_HASHES)
+		send_hashes(m, src, n, h->sync_id, 0);
+	else
 		send_full_summary(m, src, n, h->sync_id);
 }
 
@@ -1164,18 +1605,32 @@ static void
 handle_records(struct mesh *m, struct node *from, const struct endpoint *src,
 	       const struct mesh_records *r)
 {
-	struct mesh_msg fwd;
 	uint8_t i;
 	bool refused;
 
-	memset(&fwd, 0, sizeof(fwd));
-	fwd.type = MESH_RECORDS;
-	fwd.records.parts = 1;
 	for (i = 0; i < r->count; i++)
 		if (accept_record(m, &r->rec[i], src, &refused) != NULL)
-			fwd.records.rec[fwd.records.count++] = r->rec[i];
-	if (fwd.records.count > 0)
-		flood(m, &fwd, from);
+			flood_queue_record(m, &r->rec[i], from);
+}
+
+/*
+ * The seq a SYNC_REQUEST asks x's link-state fragments above, when our
+ * version differs from the peer's. The floor (lsfrag.h) covers whatever we
+ * lack, but is the seq of our oldest fragment: a hub's answer is then
+ * nearly its whole table (38 full fragments at 1000 clients), although
+ * while a mesh grows what we lack is almost always the newest origination
+ * or two, still on its way. So three requests in four ask only above our
+ * newest seq; every fourth asks above the floor, which repairs a lost
+ * older fragment within four exchanges.
+ */
+static uint64_t
+ls_ask_from(struct node *x)
+{
+	uint64_t floor = lsfrag_set_floor(&x->ls);
+
+	if (floor == 0 || (x->ls_asks++ & 3) == 3)
+		return floor;
+	return x->ls.max_seq;
 }
 
 /* A peer's SUMMARY: ask for what we lack, push what we hold newer. */
@@ -1186,7 +1641,12 @@ handle_summary(struct mesh *m, struct node *from, const struct endpoint *src,
 	struct mesh_summary_entry want[MESH_SUMMARY_MAX];
 	struct node *newer[MESH_SUMMARY_MAX];
 	size_t nwant = 0, nnewer = 0;
+	struct ls_push *lp = malloc(sizeof(*lp));
 	uint8_t i;
+
+	if (lp == NULL)
+		return;
+	ls_push_init(lp, src, from, s->sync_id);
 
 	for (i = 0; i < s->count; i++) {
 		const struct mesh_summary_entry *e = &s->e[i];
@@ -1206,7 +1666,7 @@ handle_summary(struct mesh *m, struct node *from, const struct endpoint *src,
 			want[nwant] = *e;
 			want[nwant].record_seq = rs;
 			want[nwant].ls_seq = x == NULL ? 0
-					     : want_ls ? lsfrag_set_floor(&x->ls)
+					     : want_ls ? ls_ask_from(x)
 						       : x->ls.max_seq;
 			nwant++;
 		}
@@ -1214,9 +1674,11 @@ handle_summary(struct mesh *m, struct node *from, const struct endpoint *src,
 			newer[nnewer++] = x;
 		/* it holds none: all of ours; sets that differ are requested by each side */
 		if (x != NULL && ls != 0 && e->ls_seq == 0)
-			push_ls(m, src, from, x, 0);
+			push_ls(m, lp, x, 0);
 	}
-	push_records(m, src, from, newer, nnewer, s->sync_id);
+	ls_push_flush(m, lp);
+	free(lp);
+	push_records(m, src, from, newer, nnewer, s->sync_id & ~SYNC_BATCH);
 	if (nwant > 0)
 		send_summary(m, src, from, MESH_SYNC_REQUEST, s->sync_id, want, nwant);
 	/*
@@ -1232,9 +1694,13 @@ handle_sync_request(struct mesh *m, struct node *from, const struct endpoint *sr
 		    const struct mesh_summary *s)
 {
 	struct node *recs[MESH_SUMMARY_MAX];
+	struct ls_push *lp = malloc(sizeof(*lp));
 	size_t n = 0;
 	uint8_t i;
 
+	if (lp == NULL)
+		return;
+	ls_push_init(lp, src, from, s->sync_id);
 	for (i = 0; i < s->count; i++) {
 		struct node *x = node_find(m->nodes, s->e[i].node_id);
 
@@ -1242,9 +1708,27 @@ handle_sync_request(struct mesh *m, struct node *from, const struct endpoint *sr
 			continue;
 		if (x->has_record && x->rec.seq > s->e[i].record_seq)
 			recs[n++] = x;
-		push_ls(m, src, from, x, s->e[i].ls_seq);
+		push_ls(m, lp, x, s->e[i].ls_seq);
 	}
-	push_records(m, src, from, recs, n, s->sync_id);
+	ls_push_flush(m, lp);
+	free(lp);
+	push_records(m, src, from, recs, n, s->sync_id & ~SYNC_BATCH);
+}
+
+/* Sync answers packed: each fragment as if it came alone, flooded on alone. */
+static void
+handle_link_states(struct mesh *m, struct node *from, const struct endpoint *src,
+		   const struct mesh_link_states *b)
+{
+	struct mesh_link_state ls;
+	unsigned i;
+
+	from->takes_lss = true;
+	for (i = 0; i < b->count; i++) {
+		mesh_link_states_get(b, i, &ls);
+		if (accept_ls(m, &ls, src))
+			flood_queue_ls(m, &ls, from);
+	}
 }
 
 static void
@@ -1540,7 +2024,8 @@ mesh_input(struct mesh *m, const struct endpoint *src, const uint8_t *buf, size_
 		refuse(m, "datagram", src, why);
 		return;
 	}
-	rc = mesh_decode(&msg, op.type, op.body, op.body_len);
+	/* embedded records and link state are verified when new (admit_record) */
+	rc = mesh_decode_lazy(&msg, op.type, op.body, op.body_len);
 	if (rc < 0) {
 		count_drop(m, DROP_DECODE, src, rc == -EOPNOTSUPP ? " (unknown type)" : "");
 		return;
@@ -1560,8 +2045,9 @@ mesh_input(struct mesh *m, const struct endpoint *src, const uint8_t *buf, size_
 	from->last_src = *src;
 	from->last_src_underlay = underlay;
 	from->cnt.admin_in++;
-	/* the periodic ones (PING, PONG, HELLO) would drown the rest */
-	if (msg.type != MESH_PING && msg.type != MESH_PONG && msg.type != MESH_HELLO)
+	/* the periodic ones (PING, PONG, HELLO and its SUMMARY_HASH) would drown the rest */
+	if (msg.type != MESH_PING && msg.type != MESH_PONG && msg.type != MESH_HELLO &&
+	    msg.type != MESH_SUMMARY_HASH)
 		log_debug("admin: %s from %s", mesh_type_name(msg.type), label(from));
 
 	switch (msg.type) {
@@ -1572,17 +2058,22 @@ mesh_input(struct mesh *m, const struct endpoint *src, const uint8_t *buf, size_
 		handle_records(m, from, src, &msg.records);
 		break;
 	case MESH_SUMMARY:
+		from->takes_lss |= (msg.summary.sync_id & SYNC_BATCH) != 0;
 		handle_summary(m, from, src, &msg.summary);
 		break;
 	case MESH_SYNC_REQUEST:
+		from->takes_lss |= (msg.summary.sync_id & SYNC_BATCH) != 0;
 		handle_sync_request(m, from, src, &msg.summary);
 		break;
+	case MESH_SUMMARY_HASH:
+		handle_summary_hash(m, from, src, &msg.hash);
+		break;
 	case MESH_LINK_STATE:
-		if (accept_ls(m, &msg.ls, src)) {
-			struct mesh_msg fwd = msg;
-
-			flood(m, &fwd, from);
-		}
+		if (accept_ls(m, &msg.ls, src))
+			flood_queue_ls(m, &msg.ls, from);
+		break;
+	case MESH_LINK_STATES:
+		handle_link_states(m, from, src, &msg.lss);
 		break;
 	case MESH_BYE:
 		handle_bye(m, from, &msg.bye);
@@ -2147,24 +2638,29 @@ apply_forwarding(struct mesh *m)
 	}
 }
 
+/*
+ * Originations are LS_MIN_INTERVAL apart, longer for a node with many
+ * links: each one floods to every neighbour and is verified by every node,
+ * so a hub taking on a batch of clients (one link change each) would
+ * otherwise make every node verify ten of its fragments a second. 0.1 s up
+ * to 99 neighbours, +0.1 s per 100 more (1.1 s at 1000).
+ */
+static double
+ls_interval(const struct mesh *m)
+{
+	return LS_MIN_INTERVAL * (1 + m->nnbrs / 100);
+}
+
 static void
 reconcile(struct mesh *m)
 {
 	if (m->dirty_record) {
 		m->dirty_record = false;
-		if (build_self_record(m) == 0) {
-			struct mesh_msg msg;
-
-			memset(&msg, 0, sizeof(msg));
-			msg.type = MESH_RECORDS;
-			msg.records.parts = 1;
-			msg.records.count = 1;
-			msg.records.rec[0] = m->self->rec;
-			flood(m, &msg, NULL);
-		}
+		if (build_self_record(m) == 0)
+			flood_queue_record(m, &m->self->rec, NULL);
 	}
 	if (m->dirty_ls) {
-		double now = mesh_mono(), due = m->ls_last + LS_MIN_INTERVAL;
+		double now = mesh_mono(), due = m->ls_last + ls_interval(m);
 
 		if (now >= due || m->ls_renew || m->stopping) {
 			m->dirty_ls = false;
@@ -2229,6 +2725,7 @@ reconcile_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	(void)revents;
 	if (m->dirty_ls || m->dirty_routes || m->dirty_wg || m->dirty_record)
 		reconcile(m);
+	flood_flush(m);
 }
 
 /* ---------------------------------------------------------------- lifecycle */
@@ -2324,6 +2821,8 @@ mesh_free(struct mesh *m)
 	free(m->statics);
 	free(m->routes);
 	free(m->rate);
+	free(m->fq_rec);
+	free(m->fq_ls);
 	wg_device_free(m->wg_applied);
 	seal_keyring_free(m->kr);
 	free(m);
@@ -2347,6 +2846,7 @@ mesh_stop(struct mesh *m)
 
 	if (!m->started)
 		return;
+	flood_flush(m);
 	m->stopping = true;
 	memset(&msg, 0, sizeof(msg));
 	msg.type = MESH_BYE;

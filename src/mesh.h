@@ -150,11 +150,16 @@ void mesh_probe_addr(const struct mesh *m, const uint8_t node_id[IDENTITY_ID_LEN
 		     struct ipaddr *out);
 
 /* Counters for status output. */
+#define MESH_STATS_TYPES 48 /* 0x10 .. 0x3f */
 struct mesh_stats {
 	uint64_t rx, tx;             /* datagrams */
 	uint64_t dropped[16];        /* by reason, see mesh_drop_reason_name() */
 	uint64_t send_errors;
 	uint64_t wg_set_errors, route_errors;
+	/* embedded records and link-state fragments: signature checked, or skipped as copies */
+	uint64_t verified, verify_skipped;
+	uint64_t tx_type[MESH_STATS_TYPES]; /* datagrams sent by type - 0x10 (later types: last) */
+	uint64_t tx_flood;                  /* of those, records and link state flooded on */
 };
 const struct mesh_stats *mesh_stats(const struct mesh *m);
 const char *mesh_drop_reason_name(unsigned reason);

@@ -114,6 +114,11 @@ struct mesh {
 	double last_change; /* last record or link-state change (for quick digest checks) */
 	bool started, stopping;
 	uint64_t generation;
+	/* fill_digest()'s last result, valid while generation is digest_gen */
+	bool digest_valid;
+	uint64_t digest_gen;
+	uint32_t digest_known;
+	uint8_t digest[MESH_DIGEST_LEN];
 
 	struct reflexive reflexive[8];
 	enum mesh_nat nat;
@@ -133,6 +138,21 @@ struct mesh {
 
 	double ls_last;            /* our last link-state origination */
 
+	/*
+	 * Records and link-state fragments accepted as new since the last
+	 * reconcile, with the id of the node they came from (zero: ours): flooded
+	 * together, packed per neighbour (flood_flush in src/mesh.c).
+	 */
+	struct flood_rec {
+		uint8_t from[MESH_ID_LEN];
+		struct mesh_node_record rec;
+	} *fq_rec;
+	struct flood_ls {
+		uint8_t from[MESH_ID_LEN];
+		struct mesh_link_state ls;
+	} *fq_ls;
+	uint32_t nfq_rec, cap_fq_rec, nfq_ls, cap_fq_ls;
+
 	ev_prepare reconcile_w;
 	ev_timer tick_w;
 	ev_timer ls_w; /* wakes the loop for a held-back origination */
@@ -149,6 +169,8 @@ struct mesh {
 
 /* sync_id bit: this SUMMARY answers another one (do not answer it) */
 #define SYNC_ANSWER 0x80000000u
+/* sync_id bit: the sender of this SUMMARY or SYNC_REQUEST takes LINK_STATES answers */
+#define SYNC_BATCH 0x40000000u
 
 #define LINK_COST_LAN 10
 #define LINK_COST_NAT 50

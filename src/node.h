@@ -140,6 +140,8 @@ struct node {
 
 	struct lsfrag_set ls;          /* its link-state fragments (origin = id) */
 	uint64_t ls_seq;               /* ls.version: what digests and SUMMARY carry, 0 = none */
+	bool takes_lss;                /* it said it takes LINK_STATES (sync id bit 30) */
+	uint8_t ls_asks;               /* SYNC_REQUESTs for its link state (handle_summary) */
 
 	struct link *link;             /* NULL: not a direct WireGuard peer */
 	int static_index;              /* its entry in net.yaml's peers, -1 if none */

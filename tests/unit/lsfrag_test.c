@@ -255,8 +255,22 @@ test_rejects(const struct identity *other)
 	is_int(lsfrag_set_originate(&o, origin_id, 5ULL << 32 | 1, nb, 40, changed), 2,
 	       "40 neighbours: 2 fragments");
 	lsfrag_set_get(&o, 0, &f);
+	is_int(lsfrag_set_check(&r, &f), 1, "check: fragment 0 would change the set");
+	ok(!lsfrag_set_holds(&r, &f), "holds: not fragment 0 yet");
 	is_int(lsfrag_set_add(&r, &f), 1, "fragment 0 accepted");
+	is_int(lsfrag_set_check(&r, &f), -EALREADY, "check: fragment 0 again: -EALREADY");
 	is_int(lsfrag_set_add(&r, &f), -EALREADY, "fragment 0 again: -EALREADY");
+	ok(lsfrag_set_holds(&r, &f), "holds: fragment 0 as signed");
+	g = f;
+	g.n[5].flags ^= MESH_LS_LAN;
+	ok(!lsfrag_set_holds(&r, &g), "holds: not with one flag changed");
+	is_int(lsfrag_set_check(&r, &g), -EALREADY, "check: a same-seq copy is -EALREADY");
+	g = f;
+	g.sig[0] ^= 1;
+	ok(!lsfrag_set_holds(&r, &g), "holds: not with another signature");
+	g = f;
+	g.frag = 1;
+	ok(!lsfrag_set_holds(&r, &g), "holds: not a fragment not held");
 	ok(!lsfrag_set_complete(&r), "one of two: not complete");
 	is_int(lsfrag_set_floor(&r), 0, "incomplete: floor 0 (send me everything)");
 	g = f;
@@ -273,7 +287,12 @@ test_rejects(const struct identity *other)
 	is_int(lsfrag_set_add(&r, &g), -EINVAL, "another origin: -EINVAL");
 	g = f;
 	g.seq = 4ULL << 32 | 9;
+	is_int(lsfrag_set_check(&r, &g), -ESTALE, "check: older epoch: -ESTALE");
 	is_int(lsfrag_set_add(&r, &g), -ESTALE, "older epoch: -ESTALE");
+	g = f;
+	g.seq = 7ULL << 32 | 1;
+	is_int(lsfrag_set_check(&r, &g), 1, "check: newer epoch would change the set");
+	is_int(r.nfrags, 2, "check: changes nothing itself");
 	g = f;
 	g.seq = 5ULL << 32;
 	g.frag = 1;

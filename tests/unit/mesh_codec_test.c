@@ -107,6 +107,11 @@ enum {
 	M_LS_EMPTY,
 	M_LS_TWO,
 	M_LS_FULL,
+	M_LSS_ONE,
+	M_LSS_MIXED,
+	M_LSS_TEN,
+	M_HASH_ONE,
+	M_HASH_FULL,
 	M_PING,
 	M_PONG_EMPTY,
 	M_PONG_FULL,
@@ -136,6 +141,11 @@ static const char *const msg_names[M_COUNT] = {
     "LINK_STATE empty",
     "LINK_STATE two",
     "LINK_STATE 27",
+    "LINK_STATES one full fragment",
+    "LINK_STATES empty, two and 18",
+    "LINK_STATES ten empty fragments",
+    "SUMMARY_HASH one bucket",
+    "SUMMARY_HASH 128 buckets",
     "PING",
     "PONG no endpoints",
     "PONG both endpoints",
@@ -219,6 +229,31 @@ make_msgs(void)
 	make_ls(&msgs[M_LS_TWO].ls, 2);
 	msgs[M_LS_FULL].type = MESH_LINK_STATE;
 	make_ls(&msgs[M_LS_FULL].ls, MESH_LS_PER_FRAG);
+	msgs[M_LSS_ONE].type = MESH_LINK_STATES;
+	mesh_link_states_add(&msgs[M_LSS_ONE].lss, &msgs[M_LS_FULL].ls);
+	msgs[M_LSS_MIXED].type = MESH_LINK_STATES;
+	mesh_link_states_add(&msgs[M_LSS_MIXED].lss, &msgs[M_LS_EMPTY].ls);
+	mesh_link_states_add(&msgs[M_LSS_MIXED].lss, &msgs[M_LS_TWO].ls);
+	{
+		struct mesh_link_state ls18;
+
+		make_ls(&ls18, 18);
+		is_int(mesh_link_states_add(&msgs[M_LSS_MIXED].lss, &ls18), 0,
+		       "lss: empty, two and 18 fit");
+	}
+	msgs[M_HASH_ONE].type = MESH_SUMMARY_HASH;
+	msgs[M_HASH_ONE].hash.sync_id = 7;
+	msgs[M_HASH_ONE].hash.nbuckets = 1;
+	msgs[M_HASH_FULL].type = MESH_SUMMARY_HASH;
+	msgs[M_HASH_FULL].hash.sync_id = 0x80000009u;
+	msgs[M_HASH_FULL].hash.known = 1000;
+	memset(msgs[M_HASH_FULL].hash.digest, 0xd1, MESH_DIGEST_LEN);
+	msgs[M_HASH_FULL].hash.nbuckets = MESH_HASH_BUCKETS_MAX;
+	for (i = 0; i < MESH_HASH_BUCKETS_MAX; i++)
+		msgs[M_HASH_FULL].hash.h[i] = 0x0123456789abcdefULL * (i + 1);
+	msgs[M_LSS_TEN].type = MESH_LINK_STATES;
+	for (i = 0; i < MESH_LS_BATCH_MAX; i++)
+		mesh_link_states_add(&msgs[M_LSS_TEN].lss, &msgs[M_LS_EMPTY].ls);
 
 	m = &msgs[M_PING];
 	m->type = MESH_PING;
@@ -762,6 +797,77 @@ test_caps_and_signatures(void)
 	is_int(mesh_decode(&d, MESH_BYE, buf, len), -EPERM,
 	       "BYE claimed for another node is -EPERM");
 
+	/*
+	 * mesh_decode_lazy: records and link state decode unverified (the
+	 * receiver verifies them when new); everything else as mesh_decode.
+	 */
+	{
+		static const struct {
+			int msg;
+			int rc;
+			const char *what;
+		} lazy[] = {
+		    {M_HELLO_FULL, 0, "HELLO with an altered record"},
+		    {M_RECORDS_FULL, 0, "RECORDS with an altered record"},
+		    {M_LS_FULL, 0, "LINK_STATE altered"},
+		    {M_PUNCH_FULL, -EPERM, "PUNCH altered"},
+		    {M_BYE, -EPERM, "BYE altered"},
+		    {M_CONFLICT_FULL, -EPERM, "CONFLICT with an altered proof"},
+		};
+		struct mesh_node_record r0;
+
+		for (i = 0; i < sizeof(lazy) / sizeof(lazy[0]); i++) {
+			m = msgs[lazy[i].msg];
+			switch (m.type) {
+			case MESH_HELLO:
+				m.hello.record.seq++;
+				break;
+			case MESH_RECORDS:
+				m.records.rec[1].seq++;
+				break;
+			case MESH_LINK_STATE:
+				m.ls.n[3].cost++;
+				break;
+			case MESH_PUNCH:
+				m.punch.attempt++;
+				break;
+			case MESH_BYE:
+				m.bye.record_seq++;
+				break;
+			case MESH_CONFLICT:
+				m.conflict.holder_record.wg_port++;
+				break;
+			}
+			mesh_encode(&m, buf, sizeof(buf), &len);
+			is_int(mesh_decode_lazy(&d, m.type, buf, len), lazy[i].rc,
+			       "lazy decode: %s", lazy[i].what);
+			if (lazy[i].rc == 0)
+				is_int(mesh_decode(&d, m.type, buf, len), -EPERM,
+				       "strict decode: %s is -EPERM", lazy[i].what);
+		}
+		/* what the lazy decoder hands over is what the receiver verifies */
+		mesh_encode(&msgs[M_RECORDS_FULL], buf, sizeof(buf), &len);
+		mesh_decode_lazy(&d, MESH_RECORDS, buf, len);
+		is_int(mesh_record_verify(&d.records.rec[1]), 0,
+		       "lazy decode: an intact record verifies");
+		ok(mesh_record_same(&d.records.rec[1], &msgs[M_RECORDS_FULL].records.rec[1]),
+		   "record_same: the decoded copy is the same");
+		r0 = d.records.rec[1];
+		r0.name[0] ^= 1;
+		ok(!mesh_record_same(&r0, &d.records.rec[1]), "record_same: a name byte differs");
+		r0 = d.records.rec[1];
+		r0.sig[63] ^= 1;
+		ok(!mesh_record_same(&r0, &d.records.rec[1]), "record_same: a signature differs");
+		mesh_encode(&msgs[M_LS_FULL], buf, sizeof(buf), &len);
+		mesh_decode_lazy(&d, MESH_LINK_STATE, buf, len);
+		is_int(mesh_ls_verify(&d.ls), 0, "lazy decode: an intact fragment verifies");
+		d.ls.n[26].flags ^= MESH_LS_NAT;
+		is_int(mesh_ls_verify(&d.ls), -EPERM, "ls_verify: an altered flag is -EPERM");
+		d.ls.n[26].flags ^= MESH_LS_NAT;
+		d.ls.n[0].cost = 0;
+		is_int(mesh_ls_verify(&d.ls), -EINVAL, "ls_verify: cost 0 is -EINVAL");
+	}
+
 	/* Largest SUMMARY and LINK_STATE fit one datagram. */
 	rc = mesh_seal(kr, alice, 3, &msgs[M_SUMMARY_FULL], dg, sizeof(dg), &dlen);
 	ok(rc == 0 && dlen <= SEAL_MAX_DATAGRAM, "caps: SUMMARY of 22 seals in %zu bytes", dlen);
@@ -817,6 +923,103 @@ static const struct {
     {8, 0, 0, 1, "seq 8 empty table is one fragment"},
     {9, 27, 0, 1, "seq 9 table of exactly one full fragment"},
 };
+
+/* LINK_STATES: packing limits, what comes back out, signatures. */
+static void
+test_link_states(void)
+{
+	struct mesh_link_states b;
+	struct mesh_link_state f, g;
+	uint8_t buf[2 * SEAL_MAX_BODY + 256]; /* room for the over-long bodies below */
+	struct mesh_msg m, d;
+	size_t len;
+	unsigned i;
+
+	memset(&b, 0, sizeof(b));
+	for (i = 0; i < MESH_LS_BATCH_MAX; i++)
+		mesh_link_states_add(&b, &msgs[M_LS_EMPTY].ls);
+	is_int(mesh_link_states_add(&b, &msgs[M_LS_EMPTY].ls), -EMSGSIZE,
+	       "lss: an 11th fragment does not fit");
+	memset(&b, 0, sizeof(b));
+	is_int(mesh_link_states_add(&b, &msgs[M_LS_FULL].ls), 0, "lss: a full fragment fits");
+	is_int(mesh_link_states_add(&b, &msgs[M_LS_EMPTY].ls), -EMSGSIZE,
+	       "lss: nothing fits beside a full fragment");
+	memset(&b, 0, sizeof(b));
+	make_ls(&f, 14);
+	is_int(mesh_link_states_add(&b, &f), 0, "lss: 14 entries fit");
+	make_ls(&g, 14);
+	is_int(mesh_link_states_add(&b, &g), -EMSGSIZE, "lss: 28 entries do not");
+	g = f;
+	g.n[0].cost = 0;
+	is_int(mesh_link_states_add(&b, &g), -EINVAL, "lss: an invalid fragment is -EINVAL");
+	mesh_link_states_get(&msgs[M_LSS_MIXED].lss, 1, &f);
+	ok(f.count == 2 && memcmp(&f, &msgs[M_LS_TWO].ls, sizeof(f)) == 0,
+	   "lss: fragment 1 comes back as it went in");
+	is_int(mesh_ls_verify(&f), 0, "lss: and verifies");
+
+	/* an altered entry: the lazy decoder hands it over, the strict one refuses */
+	m = msgs[M_LSS_MIXED];
+	m.lss.pool[m.lss.f[2].first + 3].cost++;
+	mesh_encode(&m, buf, sizeof(buf), &len);
+	is_int(mesh_decode(&d, MESH_LINK_STATES, buf, len), -EPERM,
+	       "lss: an altered fragment is -EPERM");
+	is_int(mesh_decode_lazy(&d, MESH_LINK_STATES, buf, len), 0,
+	       "lss: lazy decode leaves it to the receiver");
+	mesh_link_states_get(&d.lss, 2, &f);
+	is_int(mesh_ls_verify(&f), -EPERM, "lss: which finds it altered");
+	mesh_link_states_get(&d.lss, 1, &f);
+	is_int(mesh_ls_verify(&f), 0, "lss: and the others intact");
+	/* a count over the cap, on the wire */
+	mesh_encode(&msgs[M_LSS_TEN], buf, sizeof(buf), &len);
+	buf[0] = MESH_LS_BATCH_MAX + 1;
+	memcpy(buf + len, buf + 1, 107);
+	is_int(mesh_decode(&d, MESH_LINK_STATES, buf, len + 107), -E2BIG,
+	       "lss: 11 fragments on the wire are -E2BIG");
+	/* 28 entries in all on the wire (two of 14, one byte short of a body) */
+	make_ls(&f, 14);
+	memset(&m, 0, sizeof(m));
+	m.type = MESH_LINK_STATES;
+	mesh_link_states_add(&m.lss, &f);
+	mesh_encode(&m, buf, sizeof(buf), &len);
+	buf[0] = 2;
+	memcpy(buf + len, buf + 1, len - 1);
+	is_int(mesh_decode(&d, MESH_LINK_STATES, buf, 2 * len - 1), -E2BIG,
+	       "lss: more than 27 entries in all are -E2BIG");
+}
+
+/* SUMMARY_HASH: bucket counts, the bucket of an id, the entry hash. */
+static void
+test_summary_hash(void)
+{
+	uint8_t buf[SEAL_MAX_BODY], id[32];
+	struct mesh_msg m, d;
+	size_t len;
+	uint64_t h;
+
+	m = msgs[M_HASH_ONE];
+	m.hash.nbuckets = 0;
+	is_int(mesh_encode(&m, buf, sizeof(buf), &len), -EINVAL, "hash: 0 buckets refused");
+	m = msgs[M_HASH_FULL];
+	mesh_encode(&m, buf, sizeof(buf), &len);
+	is_int(len, 1065, "hash: 128 buckets are 1065 bytes");
+	buf[40] = 0;
+	is_int(mesh_decode(&d, MESH_SUMMARY_HASH, buf, len), -EINVAL,
+	       "hash: 0 buckets on the wire is -EINVAL");
+	buf[40] = MESH_HASH_BUCKETS_MAX + 1;
+	is_int(mesh_decode(&d, MESH_SUMMARY_HASH, buf, len), -E2BIG,
+	       "hash: 129 buckets on the wire is -E2BIG");
+	memset(id, 0, sizeof(id));
+	is_int(mesh_summary_bucket(id, 128), 0, "hash: id 00.. in bucket 0");
+	id[0] = 0xff;
+	is_int(mesh_summary_bucket(id, 128), 127, "hash: id ff.. in bucket 127 of 128");
+	is_int(mesh_summary_bucket(id, 1), 0, "hash: one bucket holds all");
+	id[0] = 0x80;
+	is_int(mesh_summary_bucket(id, 16), 8, "hash: id 80.. in bucket 8 of 16");
+	h = mesh_summary_entry_hash(id, 5, 6);
+	ok(h == mesh_summary_entry_hash(id, 5, 6), "hash: the entry hash is a function");
+	ok(h != mesh_summary_entry_hash(id, 5, 7), "hash: a link-state change moves it");
+	ok(h != mesh_summary_entry_hash(id, 6, 6), "hash: a record change moves it");
+}
 
 static void
 test_link_state(void)
@@ -953,6 +1156,8 @@ main(void)
 	test_encode_rejects();
 	test_caps_and_signatures();
 	test_link_state();
+	test_link_states();
+	test_summary_hash();
 	test_digest();
 	seal_keyring_free(kr);
 	identity_free(alice);

@@ -17,7 +17,10 @@
  *            as "rate"; a second source is not affected.
  *   forge    a member relays another member's record and link state with a
  *            field changed (or re-signed under its own key with the other's
- *            id): dropped as undecodable, the victim's state unchanged.
+ *            id): dropped as undecodable, the victim's state unchanged. An
+ *            exact copy of what the receiver holds is a duplicate (no
+ *            signature check); a same-seq copy with a byte changed is
+ *            checked and dropped; an older one is ignored unchecked.
  *
  * The cores run in real time with short timers; every wait is bounded.
  * MESHSIM_LOG=1 in the environment shows the cores' log lines.
@@ -434,6 +437,87 @@ test_rate(void)
 
 /* ---------------------------------------------------------------- forge */
 
+/*
+ * Copies of what a holds, relayed by mallory (a holds b's record and link
+ * state, and has counted `dropped` undecodable datagrams so far): an exact
+ * copy is taken as a duplicate without a signature check; a copy at the
+ * same seq with one byte changed is checked, counted and ignored.
+ */
+static void
+test_forge_copies(struct meshsim *sim, unsigned a, unsigned b, const struct identity *mallory,
+                  uint64_t dropped)
+{
+	const struct node *v = meshsim_view(sim, a, b);
+	const struct mesh_stats *st = mesh_stats(meshsim_mesh(sim, a));
+	uint8_t buf[SEAL_MAX_DATAGRAM];
+	struct mesh_msg msg;
+	struct mesh_node_record rec;
+	uint64_t skipped, verified, ls_seq;
+	size_t len = 0;
+
+	rec = v->rec;
+	ls_seq = v->ls_seq;
+	/* the record b signed, exactly */
+	skipped = st->verify_skipped;
+	memset(&msg, 0, sizeof(msg));
+	msg.type = MESH_RECORDS;
+	msg.records.parts = 1;
+	msg.records.count = 1;
+	msg.records.rec[0] = rec;
+	is_int(seal_msg(sim, mallory, (uint64_t)1 << 32 | 4, &msg, buf, &len), 0,
+	       "forge: seal an exact copy of b's record");
+	deliver(sim, a, "198.51.100.70", buf, len);
+	is_int(meshsim_dropped(sim, a, "undecodable"), dropped,
+	       "forge: an exact copy of b's record is no forgery");
+	is_int(st->verify_skipped - skipped, 1, "forge: the exact copy is not verified again");
+	/* the same seq and signature, one name byte changed */
+	verified = st->verified;
+	msg.records.rec[0].name[0] ^= 0x01;
+	is_int(seal_msg(sim, mallory, (uint64_t)1 << 32 | 5, &msg, buf, &len), 0,
+	       "forge: seal b's record at its seq with its name altered");
+	deliver(sim, a, "198.51.100.70", buf, len);
+	is_int(st->verified - verified, 1, "forge: an altered same-seq copy is verified");
+	is_int(meshsim_dropped(sim, a, "undecodable"), dropped + 1,
+	       "forge: an altered same-seq copy is dropped and counted");
+	/* an older seq, altered: changes nothing, not worth a check */
+	msg.records.rec[0].seq = rec.seq - 1;
+	skipped = st->verify_skipped;
+	is_int(seal_msg(sim, mallory, (uint64_t)1 << 32 | 6, &msg, buf, &len), 0,
+	       "forge: seal an older, altered record of b");
+	deliver(sim, a, "198.51.100.70", buf, len);
+	is_int(st->verify_skipped - skipped, 1, "forge: an older record is skipped unverified");
+	v = meshsim_view(sim, a, b);
+	ok(v != NULL && mesh_record_same(&v->rec, &rec),
+	   "forge: a still holds b's record as signed");
+	if (v == NULL)
+		return;
+
+	/* b's fragment 0 as held, then with one cost changed */
+	memset(&msg, 0, sizeof(msg));
+	msg.type = MESH_LINK_STATE;
+	ok(lsfrag_set_get(&v->ls, 0, &msg.ls), "forge: a holds b's link-state fragment 0");
+	skipped = st->verify_skipped;
+	is_int(seal_msg(sim, mallory, (uint64_t)1 << 32 | 7, &msg, buf, &len), 0,
+	       "forge: seal an exact copy of b's fragment");
+	deliver(sim, a, "198.51.100.70", buf, len);
+	is_int(st->verify_skipped - skipped, 1, "forge: the exact fragment is not verified again");
+	is_int(meshsim_dropped(sim, a, "undecodable"), dropped + 1,
+	       "forge: an exact copy of b's fragment is no forgery");
+	if (msg.ls.count > 0)
+		msg.ls.n[0].cost ^= 0x0100;
+	else
+		msg.ls.nfrags = 2;
+	verified = st->verified;
+	is_int(seal_msg(sim, mallory, (uint64_t)1 << 32 | 8, &msg, buf, &len), 0,
+	       "forge: seal b's fragment at its seq, altered");
+	deliver(sim, a, "198.51.100.70", buf, len);
+	is_int(st->verified - verified, 1, "forge: an altered same-seq fragment is verified");
+	is_int(meshsim_dropped(sim, a, "undecodable"), dropped + 2,
+	       "forge: an altered same-seq fragment is dropped and counted");
+	v = meshsim_view(sim, a, b);
+	ok(v != NULL && v->ls_seq == ls_seq, "forge: a keeps b's link state as signed");
+}
+
 static void
 test_forge(void)
 {
@@ -507,8 +591,91 @@ test_forge(void)
 	ok(v != NULL && v->ls_seq == ls_seq, "forge: a keeps b's own link state");
 	ok(meshsim_reach_node(sim, (unsigned)a, (unsigned)b, NULL, 0) >= 1,
 	   "forge: a still reaches b");
+	if (v == NULL)
+		goto out;
+	test_forge_copies(sim, (unsigned)a, (unsigned)b, mallory, before + 3);
 out:
 	identity_free(mallory);
+	meshsim_free(sim);
+}
+
+/* ---------------------------------------------------------------- sync versions */
+
+/*
+ * A HELLO with a differing digest from a node that does not set
+ * MESH_HELLO_HASHES (an older version) is answered with a full SUMMARY,
+ * one that sets it with a SUMMARY_HASH; a SUMMARY whose sync id lacks
+ * SYNC_BATCH (bit 30) gets its link state as LINK_STATE datagrams.
+ */
+static void
+test_versions(void)
+{
+	struct meshsim *sim = sim_new(25, NULL);
+	int a = add(sim, "a", "10.1.0.1", true);
+	struct identity *x = NULL;
+	uint8_t buf[SEAL_MAX_DATAGRAM];
+	const struct mesh_stats *st;
+	struct mesh_msg msg;
+	uint64_t sum, hash, ls, lss;
+	size_t len = 0;
+
+	add(sim, "b", "10.1.0.2", false);
+	meshsim_start_all(sim);
+	is_int(meshsim_run_until(sim, converged_cb, NULL, 10), 0, "versions: a and b converge");
+	identity_generate(&x);
+	st = mesh_stats(meshsim_mesh(sim, (unsigned)a));
+	sum = st->tx_type[MESH_SUMMARY - 0x10];
+	hash = st->tx_type[MESH_SUMMARY_HASH - 0x10];
+	/* seal_hello: flags 0, digest of nothing */
+	is_int(seal_hello(sim, x, "x", "10.1.0.9", buf, &len), 0, "versions: an old HELLO");
+	deliver(sim, (unsigned)a, "198.51.100.9", buf, len);
+	ok(st->tx_type[MESH_SUMMARY - 0x10] > sum && st->tx_type[MESH_SUMMARY_HASH - 0x10] == hash,
+	   "versions: answered with a full SUMMARY, no SUMMARY_HASH");
+
+	memset(&msg, 0, sizeof(msg));
+	msg.type = MESH_HELLO;
+	msg.hello.flags = MESH_HELLO_HASHES | MESH_HELLO_REPLY;
+	msg.hello.sync_id = 8;
+	msg.hello.record.seq = (uint64_t)1 << 32 | 1;
+	msg.hello.record.flags = MESH_NODE_RELAY;
+	snprintf(msg.hello.record.name, sizeof(msg.hello.record.name), "x");
+	ipaddr_parse(&msg.hello.record.addr, "10.1.0.9");
+	memcpy(msg.hello.record.wg_public, identity_wg_public(x), IDENTITY_WG_KEY_LEN);
+	msg.hello.record.wg_port = 50077;
+	msg.hello.record.admin_port = 50577;
+	mesh_record_sign(&msg.hello.record, x);
+	sum = st->tx_type[MESH_SUMMARY - 0x10];
+	is_int(seal_msg(sim, x, (uint64_t)1 << 32 | 100, &msg, buf, &len), 0,
+	       "versions: a new HELLO");
+	deliver(sim, (unsigned)a, "198.51.100.9", buf, len);
+	ok(st->tx_type[MESH_SUMMARY_HASH - 0x10] == hash + 1 &&
+	       st->tx_type[MESH_SUMMARY - 0x10] == sum,
+	   "versions: answered with one SUMMARY_HASH");
+
+	/* an old SYNC_REQUEST for everything: LINK_STATE answers */
+	memset(&msg, 0, sizeof(msg));
+	msg.type = MESH_SYNC_REQUEST;
+	msg.summary.sync_id = 9;
+	msg.summary.parts = 1;
+	msg.summary.count = 2;
+	memcpy(msg.summary.e[0].node_id, identity_node_id(meshsim_identity(sim, 0)), 32);
+	memcpy(msg.summary.e[1].node_id, identity_node_id(meshsim_identity(sim, 1)), 32);
+	ls = st->tx_type[MESH_LINK_STATE - 0x10];
+	lss = st->tx_type[MESH_LINK_STATES - 0x10];
+	is_int(seal_msg(sim, x, (uint64_t)1 << 32 | 101, &msg, buf, &len), 0,
+	       "versions: an old SYNC_REQUEST");
+	deliver(sim, (unsigned)a, "198.51.100.9", buf, len);
+	ok(st->tx_type[MESH_LINK_STATE - 0x10] == ls + 2 &&
+	       st->tx_type[MESH_LINK_STATES - 0x10] == lss,
+	   "versions: two LINK_STATE answers, no LINK_STATES");
+	msg.summary.sync_id = 10 | 0x40000000u;
+	is_int(seal_msg(sim, x, (uint64_t)1 << 32 | 102, &msg, buf, &len), 0,
+	       "versions: a new SYNC_REQUEST");
+	deliver(sim, (unsigned)a, "198.51.100.9", buf, len);
+	ok(st->tx_type[MESH_LINK_STATE - 0x10] == ls + 2 &&
+	       st->tx_type[MESH_LINK_STATES - 0x10] == lss + 1,
+	   "versions: one LINK_STATES answer");
+	identity_free(x);
 	meshsim_free(sim);
 }
 
@@ -521,6 +688,7 @@ static const struct {
 	{ "cap", test_cap },
 	{ "rate", test_rate },
 	{ "forge", test_forge },
+	{ "versions", test_versions },
     /* clang-format on */
 };
 
