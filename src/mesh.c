@@ -2238,9 +2238,8 @@ links_tick(struct mesh *m, double now)
 		l = n->link;
 		paths_link_policy(m, n, now, &pol);
 		if (pol.dormant) {
-			/* the quiet check counts from the last data that came back */
-			if (!l->dormant && l->last_rx > l->last_heard)
-				l->last_heard = l->last_rx;
+			if (!l->dormant)
+				paths_link_quiet(l, now);
 			l->dormant = true;
 		} else if (l->dormant) {
 			/* data again after a quiet spell: check the path afresh, now */

@@ -208,6 +208,8 @@ struct link_policy {
 
 /* src/paths.c */
 void paths_link_policy(struct mesh *m, struct node *n, double now, struct link_policy *pol);
+/* The pair went quiet: the quiet check starts with a ping now (unless one was answered lately). */
+void paths_link_quiet(struct link *l, double now);
 /* Latest sign of life on the link: ping, pong, WireGuard rx (up, with data), or waking. */
 double paths_link_heard(const struct link *l);
 void paths_tick(struct mesh *m, double now);

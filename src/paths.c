@@ -640,6 +640,18 @@ active(const struct mesh *m, const struct node *n, double now)
 	return n->last_used > 0 && now - n->last_used < PATHS_ACTIVE_WINDOW;
 }
 
+/*
+ * The pair just went quiet. While data flowed, WireGuard's rx stood in for
+ * pongs; the quiet check needs a pong of its own (rx may come from a
+ * WireGuard whose wgnm is dead), so one is due now unless one came lately.
+ */
+void
+paths_link_quiet(struct link *l, double now)
+{
+	if (l->last_heard < now - PATHS_QUIET_CHECK)
+		l->last_heard = now - PATHS_QUIET_CHECK;
+}
+
 double
 paths_link_heard(const struct link *l)
 {
