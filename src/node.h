@@ -106,6 +106,8 @@ struct path {
 	double started;    /* current attempt began */
 	uint64_t token;    /* of the PROBE in flight */
 	uint64_t attempt;  /* PUNCH attempt id we sent */
+	double punch_sent; /* our last initiating PUNCH */
+	unsigned punch_tries; /* initiating PUNCHes of this attempt */
 	uint64_t attempt_seen; /* highest PUNCH attempt id received from it */
 	bool parked;       /* idle: via the gateway until the pair is used again */
 	bool answer_pending; /* its PUNCH waits for our reflexive endpoint */

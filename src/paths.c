@@ -65,6 +65,9 @@
 #define PATHS_PROBE_WINDOW 1.5
 #define PATHS_PROBE_RETRY 0.5
 #define PATHS_MAX_ATTEMPTS 5
+/* An initiating PUNCH without answer is sent again after this long, this many times in all */
+#define PATHS_PUNCH_RETRY 2.0
+#define PATHS_PUNCH_TRIES 4
 #define PATHS_BACKOFF_MIN 30.0
 #define PATHS_BACKOFF_MAX 900.0
 /*
@@ -431,6 +434,8 @@ start_punching(struct mesh *m, struct node *n, double now)
 		return;
 	}
 	n->path.started = now;
+	n->path.punch_sent = now;
+	n->path.punch_tries = 1;
 	path_set(m, n, PATH_PUNCHING, "");
 	log_debug("direct path to %s: punching", label(n));
 }
@@ -513,8 +518,9 @@ paths_handle_punch(struct mesh *m, struct node *from, const struct mesh_punch *p
 	 * It initiates. If we initiated too (the punches crossed), the smaller
 	 * id stays initiator: we answer only if its id is smaller than ours.
 	 */
-	if (r->path.state == PATH_PUNCHING && memcmp(r->id, m->self->id, MESH_ID_LEN) > 0)
-		return;
+	if (r->path.state == PATH_PUNCHING && r->link == NULL &&
+	    memcmp(r->id, m->self->id, MESH_ID_LEN) > 0)
+		return; /* (with a link we answered it before: this is its retry) */
 	punch_react(m, r, true);
 }
 
@@ -860,8 +866,20 @@ paths_tick(struct mesh *m, double now)
 			}
 			break;
 		case PATH_PUNCHING:
-			if (now - n->path.started > m->p.punch_timeout)
+			if (now - n->path.started > m->p.punch_timeout) {
 				path_backoff(m, n, now, "punch not answered");
+			} else if (n->link == NULL && n->path.punch_tries < PATHS_PUNCH_TRIES &&
+				   now - n->path.punch_sent >= PATHS_PUNCH_RETRY) {
+				/*
+				 * No answer yet (it makes our link): the PUNCH or its
+				 * answer was lost on the way through the gateways.
+				 * Ask again rather than wait out the backoff.
+				 */
+				if (send_punch(m, n, false)) {
+					n->path.punch_sent = now;
+					n->path.punch_tries++;
+				}
+			}
 			break;
 		case PATH_BACKOFF:
 		case PATH_FAILED:
