@@ -2696,6 +2696,19 @@ reconcile(struct mesh *m)
 			} else {
 				wg_device_free(m->wg_applied);
 				m->wg_applied = want;
+				if (m->wg_fresh) {
+					/*
+					 * A new WireGuard has no sessions, and a peer keeps
+					 * sending on its old one until it times out: a ping
+					 * from us makes ours handshake with every neighbour.
+					 */
+					uint32_t k;
+
+					m->wg_fresh = false;
+					for (k = 0; k < m->nnbrs; k++)
+						if (m->nbrs[k]->has_record && !m->nbrs[k]->left)
+							ping(m, m->nbrs[k], mesh_mono());
+				}
 			}
 			wg_device_free(delta);
 		} else {
@@ -2909,6 +2922,7 @@ mesh_wg_reset(struct mesh *m)
 	m->routes = NULL;
 	m->nroutes = 0;
 	m->dirty_wg = true;
+	m->wg_fresh = true;
 }
 
 const struct mesh_stats *

@@ -107,6 +107,7 @@ struct mesh {
 	bool forwarding;
 	double next_wg_poll;
 	bool wg_retry;      /* an apply failed: the tick retries at wg_retry_at */
+	bool wg_fresh;      /* the device was recreated: ping every neighbour once applied */
 	double wg_retry_at;
 	uint32_t sync_seq;
 
