@@ -130,7 +130,7 @@ if wait_for 10 ns_proc_not c wireguard-go "$wggo"; then
 else
 	not_ok "killed wireguard-go ($wggo) restarted by the detached daemon"
 fi
-if wait_for 20 wgnm_reach a 10.1.1.3; then
+if wait_for 40 wgnm_reach a 10.1.1.3; then
 	ok "a reaches c again after the restart"
 else
 	not_ok "a reaches c again after the restart"
