@@ -621,8 +621,8 @@ flood_flush(struct mesh *m)
 	if (m->nfq_rec == 0 && m->nfq_ls == 0)
 		return;
 	msg = malloc(sizeof(*msg));
-	rfrom = malloc((m->nfq_rec + 1) * sizeof(*rfrom));
-	lfrom = malloc((m->nfq_ls + 1) * sizeof(*lfrom));
+	rfrom = calloc(m->nfq_rec + 1, sizeof(*rfrom));
+	lfrom = calloc(m->nfq_ls + 1, sizeof(*lfrom));
 	if (msg == NULL || rfrom == NULL || lfrom == NULL)
 		goto out;
 	for (k = 0; k < m->nfq_rec; k++)
